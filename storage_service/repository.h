@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
@@ -39,7 +39,7 @@ class FieldMask {
   FieldMask() = default;
   explicit FieldMask(std::vector<std::string> paths);
 
-  bool Has(std::string_view path) const;
+  bool Has(absl::string_view path) const;
   const std::vector<std::string>& paths() const { return paths_; }
 
  private:
@@ -83,28 +83,28 @@ class Repository {
   // ---- Configurations ----------------------------------------------------
 
   virtual absl::StatusOr<Configuration> GetConfiguration(
-      std::string_view key) = 0;
+      absl::string_view key) = 0;
   // Ordered by key (bytewise). `category` empty means all.
   virtual absl::StatusOr<Page<Configuration>> ListConfigurations(
-      std::string_view category, const PageRequest& page) = 0;
+      absl::string_view category, const PageRequest& page) = 0;
   // Writes the `mask` fields of `config` to the record `config.key`.
   // A missing record is created when `allow_missing`, else NOT_FOUND.
   // Writes an INSERT or UPDATE audit row.
   virtual absl::StatusOr<Configuration> UpdateConfiguration(
       const Configuration& config, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) = 0;
-  virtual absl::Status DeleteConfiguration(std::string_view key,
-                                           std::string_view etag,
+  virtual absl::Status DeleteConfiguration(absl::string_view key,
+                                           absl::string_view etag,
                                            const WriteContext& context) = 0;
 
   // ---- Thread contexts ---------------------------------------------------
 
   // A thread whose expiry is at or before `now` is NOT_FOUND.
   virtual absl::StatusOr<ThreadContext> GetThreadContext(
-      std::string_view thread_key, absl::Time now) = 0;
+      absl::string_view thread_key, absl::Time now) = 0;
   // Live threads of one channel, most recently saved first.
   virtual absl::StatusOr<Page<ThreadContext>> ListThreadContexts(
-      std::string_view channel_id, absl::Time now,
+      absl::string_view channel_id, absl::Time now,
       const PageRequest& page) = 0;
   // Saves the thread (channel_id and thread_ts must agree with thread_key)
   // and sets its expiry to context.now plus the thread lifetime. An expired
@@ -112,8 +112,8 @@ class Repository {
   virtual absl::StatusOr<ThreadContext> UpdateThreadContext(
       const ThreadContext& thread, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) = 0;
-  virtual absl::Status DeleteThreadContext(std::string_view thread_key,
-                                           std::string_view etag,
+  virtual absl::Status DeleteThreadContext(absl::string_view thread_key,
+                                           absl::string_view etag,
                                            const WriteContext& context) = 0;
   // Deletes every thread whose expiry is at or before `now`; returns how
   // many.
@@ -123,22 +123,22 @@ class Repository {
   // ---- Business goals ----------------------------------------------------
 
   virtual absl::StatusOr<BusinessGoal> GetBusinessGoal(
-      std::string_view id) = 0;
+      absl::string_view id) = 0;
   // `area` and `status` are canonical (lower case) or empty for all.
   // Ordered by priority descending, creation time descending, then id.
   virtual absl::StatusOr<Page<BusinessGoal>> ListBusinessGoals(
-      std::string_view area, std::string_view status,
+      absl::string_view area, absl::string_view status,
       const PageRequest& page) = 0;
   virtual absl::StatusOr<BusinessGoal> UpdateBusinessGoal(
       const BusinessGoal& goal, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) = 0;
-  virtual absl::Status DeleteBusinessGoal(std::string_view id,
-                                          std::string_view etag,
+  virtual absl::Status DeleteBusinessGoal(absl::string_view id,
+                                          absl::string_view etag,
                                           const WriteContext& context) = 0;
 
   // ---- App settings ------------------------------------------------------
 
-  virtual absl::StatusOr<AppSetting> GetAppSetting(std::string_view key) = 0;
+  virtual absl::StatusOr<AppSetting> GetAppSetting(absl::string_view key) = 0;
   // Ordered by key.
   virtual absl::StatusOr<Page<AppSetting>> ListAppSettings(
       const PageRequest& page) = 0;
@@ -147,30 +147,30 @@ class Repository {
   virtual absl::StatusOr<AppSetting> UpdateAppSetting(
       const AppSetting& setting, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) = 0;
-  virtual absl::Status DeleteAppSetting(std::string_view key,
-                                        std::string_view etag,
+  virtual absl::Status DeleteAppSetting(absl::string_view key,
+                                        absl::string_view etag,
                                         const WriteContext& context) = 0;
 
   // ---- User preferences --------------------------------------------------
 
   virtual absl::StatusOr<UserPreference> GetUserPreference(
-      std::string_view user_id, std::string_view key) = 0;
+      absl::string_view user_id, absl::string_view key) = 0;
   // Ordered by key.
   virtual absl::StatusOr<Page<UserPreference>> ListUserPreferences(
-      std::string_view user_id, const PageRequest& page) = 0;
+      absl::string_view user_id, const PageRequest& page) = 0;
   virtual absl::StatusOr<UserPreference> UpdateUserPreference(
       const UserPreference& preference, const FieldMask& mask,
       bool allow_missing, const WriteContext& context) = 0;
-  virtual absl::Status DeleteUserPreference(std::string_view user_id,
-                                            std::string_view key,
-                                            std::string_view etag,
+  virtual absl::Status DeleteUserPreference(absl::string_view user_id,
+                                            absl::string_view key,
+                                            absl::string_view etag,
                                             const WriteContext& context) = 0;
 
   // ---- Audit log ---------------------------------------------------------
 
   // Newest first. Empty filters match all.
   virtual absl::StatusOr<Page<AuditEntry>> ListAuditEntries(
-      std::string_view table_name, std::string_view record_id,
+      absl::string_view table_name, absl::string_view record_id,
       const PageRequest& page) = 0;
 
   // ---- Performance metrics -----------------------------------------------
@@ -181,7 +181,7 @@ class Repository {
   // Newest first (time, then id). `name` empty means all; `start`
   // inclusive, `end` exclusive, each optional.
   virtual absl::StatusOr<Page<PerformanceMetric>> ListPerformanceMetrics(
-      std::string_view name, std::optional<absl::Time> start,
+      absl::string_view name, std::optional<absl::Time> start,
       std::optional<absl::Time> end, const PageRequest& page) = 0;
 };
 

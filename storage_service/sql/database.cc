@@ -2,7 +2,7 @@
 
 namespace opsbrain::sql {
 
-std::string_view DialectName(Dialect dialect) {
+absl::string_view DialectName(Dialect dialect) {
   switch (dialect) {
     case Dialect::kPostgres:
       return "postgresql";

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <variant>
 
 #include "absl/functional/function_ref.h"
@@ -25,7 +25,7 @@ namespace opsbrain::sql {
 enum class Dialect { kPostgres, kSqlite };
 
 // The dialect's name as the schema API reports it: "postgresql" or "sqlite".
-std::string_view DialectName(Dialect dialect);
+absl::string_view DialectName(Dialect dialect);
 
 // A value bound to one statement parameter. Drivers bind each alternative as
 // their database expects: booleans as true/false or 1/0, times as UTC
@@ -60,12 +60,12 @@ class Transaction {
   //   disk or memory full                  -> RESOURCE_EXHAUSTED
   //   anything else                        -> INTERNAL
   // Messages name the statement's failure without any bound value.
-  virtual absl::StatusOr<ResultSet> Execute(std::string_view sql,
+  virtual absl::StatusOr<ResultSet> Execute(absl::string_view sql,
                                             absl::Span<const Param> params) = 0;
 
   // Runs a script of several statements without parameters (schema
   // migrations). Same error mapping as Execute.
-  virtual absl::Status ExecuteScript(std::string_view sql) = 0;
+  virtual absl::Status ExecuteScript(absl::string_view sql) = 0;
 };
 
 // A connection pool to one database. Thread-safe.

@@ -119,7 +119,7 @@ std::string FormatSqliteTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
 }
 
-bool ParseStoredTime(std::string_view text, absl::Time* time) {
+bool ParseStoredTime(absl::string_view text, absl::Time* time) {
   // PostgreSQL prints timestamptz as "2025-09-01 12:00:00.5+00" in a UTC
   // session; SQLite holds "2025-09-01 12:00:00.500000". Both are UTC.
   std::string normalised(text);

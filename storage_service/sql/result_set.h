@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -73,7 +74,7 @@ class RowReader {
 std::string FormatSqliteTime(absl::Time time);
 
 // Parses the text forms RowReader::Time accepts.
-bool ParseStoredTime(std::string_view text, absl::Time* time);
+bool ParseStoredTime(absl::string_view text, absl::Time* time);
 
 }  // namespace opsbrain::sql
 

@@ -1,0 +1,39 @@
+// The few SQL fragments in which PostgreSQL and SQLite differ. Everything
+// else the repository says once, in SQL both accept.
+#ifndef OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
+#define OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "storage_service/sql/database.h"
+
+namespace opsbrain::sql {
+
+struct DialectSql {
+  // Appended to a SELECT that reads a row it is about to change. SQLite
+  // needs none: its write transactions hold the database lock.
+  const char* for_update;
+  // Makes text comparisons and ORDER BY bytewise, so that keyset paging and
+  // key order agree on both databases whatever the server's locale.
+  const char* binary_collation;
+  // Takes a lock held until the transaction ends, so that concurrent
+  // migrators apply each migration once; empty where the write transaction
+  // already excludes other writers.
+  const char* migration_lock;
+  // A query with one row when the migration history table exists.
+  const char* history_exists;
+  // The type of the history table's time column.
+  const char* timestamp_type;
+};
+
+const DialectSql& SqlFor(Dialect dialect);
+
+// After rows were inserted with explicit ids, moves `table`'s id sequence
+// past them; empty where the database does that itself (SQLite's
+// AUTOINCREMENT).
+std::string ResetIdSequenceSql(Dialect dialect, absl::string_view table);
+
+}  // namespace opsbrain::sql
+
+#endif  // OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
