@@ -47,8 +47,8 @@ LogLine::~LogLine() {
   // One write per line keeps lines whole when threads log at once.
   size_t written = 0;
   while (written < line.size()) {
-    ssize_t n = ::write(STDERR_FILENO, line.data() + written,
-                        line.size() - written);
+    ssize_t n =
+        ::write(STDERR_FILENO, line.data() + written, line.size() - written);
     if (n <= 0) break;
     written += static_cast<size_t>(n);
   }

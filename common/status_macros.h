@@ -10,9 +10,9 @@
 #include "absl/status/statusor.h"
 
 // Returns the status of `expr` from the enclosing function when it fails.
-#define OPSBRAIN_RETURN_IF_ERROR(expr)                \
-  do {                                                \
-    ::absl::Status opsbrain_status_ = (expr);         \
+#define OPSBRAIN_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status opsbrain_status_ = (expr);            \
     if (!opsbrain_status_.ok()) return opsbrain_status_; \
   } while (false)
 
@@ -21,8 +21,8 @@
 
 // Declares `lhs` from the value of the StatusOr `expr`, or returns its
 // status from the enclosing function when it fails.
-#define OPSBRAIN_ASSIGN_OR_RETURN(lhs, expr)                              \
-  OPSBRAIN_ASSIGN_OR_RETURN_IMPL_(                                        \
+#define OPSBRAIN_ASSIGN_OR_RETURN(lhs, expr) \
+  OPSBRAIN_ASSIGN_OR_RETURN_IMPL_(           \
       OPSBRAIN_STATUS_CONCAT_(opsbrain_statusor_, __LINE__), lhs, expr)
 
 #define OPSBRAIN_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

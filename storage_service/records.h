@@ -42,7 +42,7 @@ struct BusinessGoal {
   std::string id;
   std::string title;
   std::string description;
-  std::string area;                 // canonical lower case
+  std::string area;                    // canonical lower case
   std::string status = "not_started";  // canonical lower case
   int32_t priority = 2;
   std::optional<absl::CivilDay> target_date;

@@ -7,7 +7,8 @@
 
 namespace opsbrain {
 
-FieldMask::FieldMask(std::vector<std::string> paths) : paths_(std::move(paths)) {
+FieldMask::FieldMask(std::vector<std::string> paths)
+    : paths_(std::move(paths)) {
   std::sort(paths_.begin(), paths_.end());
   paths_.erase(std::unique(paths_.begin(), paths_.end()), paths_.end());
 }
@@ -18,8 +19,8 @@ bool FieldMask::Has(absl::string_view path) const {
 
 const char* TableOf(const ImportedRow& row) {
   static constexpr const char* kTables[] = {
-      kConfigurationsTable, kThreadContextsTable, kBusinessGoalsTable,
-      kAppSettingsTable,    kUserPreferencesTable, kAuditTable,
+      kConfigurationsTable,     kThreadContextsTable,  kBusinessGoalsTable,
+      kAppSettingsTable,        kUserPreferencesTable, kAuditTable,
       kPerformanceMetricsTable,
   };
   return kTables[row.record.index()];

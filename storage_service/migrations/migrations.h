@@ -7,9 +7,9 @@
 #define OPSBRAIN_STORAGE_SERVICE_MIGRATIONS_MIGRATIONS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "storage_service/sql/database.h"
 
 namespace opsbrain::migrations {

@@ -55,15 +55,14 @@ class SqlSchemaManager final : public SchemaManager {
 
             absl::Status result = tx.ExecuteScript(migration.sql);
             if (!result.ok()) {
-              return absl::Status(
-                  result.code(),
-                  absl::StrCat("migration ", migration.version, " (",
-                               migration.description,
-                               ") failed: ", result.message()));
+              return absl::Status(result.code(),
+                                  absl::StrCat("migration ", migration.version,
+                                               " (", migration.description,
+                                               ") failed: ", result.message()));
             }
             std::vector<Param> row = {int64_t{migration.version},
-                                      migration.description,
-                                      migration.checksum, now};
+                                      migration.description, migration.checksum,
+                                      now};
             OPSBRAIN_RETURN_IF_ERROR(
                 tx.Execute("INSERT INTO schema_migrations (version, "
                            "description, checksum, applied_at) "
@@ -74,11 +73,10 @@ class SqlSchemaManager final : public SchemaManager {
             return absl::OkStatus();
           }));
       if (ran) {
-        OPSBRAIN_LOG(INFO) << "applied migration " << migration.version
-                           << " (" << migration.description << ")";
-        applied.push_back(MigrationInfo{migration.version,
-                                        migration.description,
-                                        migration.checksum, now});
+        OPSBRAIN_LOG(INFO) << "applied migration " << migration.version << " ("
+                           << migration.description << ")";
+        applied.push_back(MigrationInfo{
+            migration.version, migration.description, migration.checksum, now});
       }
     }
     return applied;
@@ -140,10 +138,10 @@ class SqlSchemaManager final : public SchemaManager {
           " where ", expected_version, " was expected"));
     }
     if (info.version > static_cast<int>(known_.size())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database is at schema version ", info.version,
-          ", newer than this binary knows (", known_.size(),
-          "); deploy a newer storage service"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database is at schema version ", info.version,
+                       ", newer than this binary knows (", known_.size(),
+                       "); deploy a newer storage service"));
     }
     const Migration& known = known_[info.version - 1];
     if (known.checksum != info.checksum) {

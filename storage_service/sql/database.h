@@ -10,14 +10,14 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <variant>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/types/span.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "storage_service/sql/result_set.h"
 
 namespace opsbrain::sql {
@@ -31,8 +31,8 @@ absl::string_view DialectName(Dialect dialect);
 // their database expects: booleans as true/false or 1/0, times as UTC
 // timestamps with microsecond precision (PostgreSQL timestamptz; in SQLite
 // fixed-width text "YYYY-MM-DD HH:MM:SS.ffffff", which sorts correctly).
-using Param =
-    std::variant<std::nullptr_t, bool, int64_t, double, std::string, absl::Time>;
+using Param = std::variant<std::nullptr_t, bool, int64_t, double, std::string,
+                           absl::Time>;
 
 enum class TransactionMode {
   // Reads only; may run beside other readers and a writer.

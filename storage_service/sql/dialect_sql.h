@@ -4,8 +4,8 @@
 #define OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "storage_service/sql/database.h"
 
 namespace opsbrain::sql {

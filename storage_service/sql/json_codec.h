@@ -7,10 +7,10 @@
 #define OPSBRAIN_STORAGE_SERVICE_SQL_JSON_CODEC_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/struct.pb.h"
 
 namespace opsbrain::sql {

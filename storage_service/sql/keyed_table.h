@@ -7,13 +7,13 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "storage_service/sql/database.h"
 #include "storage_service/sql/dialect_sql.h"
@@ -51,9 +51,9 @@ class KeyedTable {
     select_all_ = absl::StrCat("SELECT ", spec.columns, " FROM ", spec.table);
     select_ = absl::StrCat(select_all_, " WHERE ", where);
     select_for_update_ = select_ + SqlFor(dialect).for_update;
-    insert_ = absl::StrCat("INSERT INTO ", spec.table, " (", spec.columns,
-                           ") VALUES (", absl::StrJoin(placeholders, ", "),
-                           ")");
+    insert_ =
+        absl::StrCat("INSERT INTO ", spec.table, " (", spec.columns,
+                     ") VALUES (", absl::StrJoin(placeholders, ", "), ")");
     insert_if_absent_ = insert_ + " ON CONFLICT DO NOTHING";
     update_ = absl::StrCat("UPDATE ", spec.table, " SET ",
                            absl::StrJoin(assignments, ", "), " WHERE ", where);

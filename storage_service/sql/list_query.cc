@@ -78,16 +78,15 @@ absl::Status ListQuery::After(absl::string_view token, absl::string_view scope,
     parts.push_back(absl::StrCat(order[i].column, column_collation,
                                  order[i].descending ? " < " : " > ",
                                  placeholders[i]));
-    alternatives.push_back(absl::StrCat("(", absl::StrJoin(parts, " AND "),
-                                        ")"));
+    alternatives.push_back(
+        absl::StrCat("(", absl::StrJoin(parts, " AND "), ")"));
   }
-  terms_.push_back(absl::StrCat("(", absl::StrJoin(alternatives, " OR "),
-                                ")"));
+  terms_.push_back(absl::StrCat("(", absl::StrJoin(alternatives, " OR "), ")"));
   return absl::OkStatus();
 }
 
-std::string ListQuery::Sql(const std::vector<SortColumn>& order,
-                           int page_size, std::vector<Param>* params) const {
+std::string ListQuery::Sql(const std::vector<SortColumn>& order, int page_size,
+                           std::vector<Param>* params) const {
   *params = params_;
   std::string sql = select_;
   if (!terms_.empty()) {
@@ -97,8 +96,7 @@ std::string ListQuery::Sql(const std::vector<SortColumn>& order,
   std::vector<std::string> keys;
   for (const SortColumn& column : order) {
     keys.push_back(absl::StrCat(
-        column.column,
-        column.type == SortColumn::Type::kText ? collation : "",
+        column.column, column.type == SortColumn::Type::kText ? collation : "",
         column.descending ? " DESC" : " ASC"));
   }
   // One row beyond the page tells whether another page follows.

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "storage_service/repository.h"
 #include "storage_service/sql/database.h"
 

@@ -47,6 +47,11 @@ absl::StatusOr<std::vector<std::string>> DecodePageToken(
       raw.size() < kTagBytes + 1) {
     return Invalid();
   }
+  // Base64 leaves spare bits in the last character; only the canonical
+  // spelling of these bytes is a token we issued.
+  std::string canonical;
+  absl::WebSafeBase64Escape(raw, &canonical);
+  if (canonical != token) return Invalid();
   absl::string_view payload(raw.data(), raw.size() - kTagBytes);
   absl::string_view tag(raw.data() + payload.size(), kTagBytes);
   if (payload[0] != kVersion || Tag(scope, payload) != tag) return Invalid();

@@ -9,10 +9,10 @@
 #define OPSBRAIN_STORAGE_SERVICE_SQL_PAGE_TOKEN_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace opsbrain::sql {
 

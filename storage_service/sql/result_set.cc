@@ -133,5 +133,4 @@ bool ParseStoredTime(absl::string_view text, absl::Time* time) {
   return absl::ParseTime("%Y-%m-%d %H:%M:%E*S%Ez", normalised, time, &error);
 }
 
-
 }  // namespace opsbrain::sql

@@ -142,8 +142,8 @@ absl::StatusOr<AuditEntry> ReadAuditEntry(const ResultSet& result, int row) {
   return entry;
 }
 
-absl::StatusOr<PerformanceMetric> ReadPerformanceMetric(
-    const ResultSet& result, int row) {
+absl::StatusOr<PerformanceMetric> ReadPerformanceMetric(const ResultSet& result,
+                                                        int row) {
   RowReader reader(result, row);
   PerformanceMetric metric;
   metric.id = reader.Int64(0);
@@ -151,14 +151,13 @@ absl::StatusOr<PerformanceMetric> ReadPerformanceMetric(
   metric.value = reader.Double(2);
   metric.unit = reader.String(3);
   metric.time = reader.Time(4);
-  OPSBRAIN_ASSIGN_OR_RETURN(metric.additional_data_json,
-                            ReadObject(reader, 5));
+  OPSBRAIN_ASSIGN_OR_RETURN(metric.additional_data_json, ReadObject(reader, 5));
   OPSBRAIN_RETURN_IF_ERROR(Finish(reader, kPerformanceMetricsTable));
   return metric;
 }
 
 std::vector<Param> ConfigurationParams(const Configuration& config) {
-  return {config.key,         config.value,       config.category,
+  return {config.key,         config.value,        config.category,
           config.description, config.is_sensitive, config.create_time,
           config.update_time, config.etag};
 }
@@ -203,9 +202,8 @@ std::vector<Param> AppSettingParams(const AppSetting& setting) {
 }
 
 std::vector<Param> UserPreferenceParams(const UserPreference& preference) {
-  return {preference.user_id,     preference.key,
-          preference.value,       preference.create_time,
-          preference.update_time, preference.etag};
+  return {preference.user_id,     preference.key,         preference.value,
+          preference.create_time, preference.update_time, preference.etag};
 }
 
 namespace {
@@ -220,12 +218,12 @@ Param OptionalJson(const std::optional<std::string>& json) {
 std::vector<Param> AuditEntryParams(const AuditEntry& entry) {
   std::vector<Param> params;
   if (entry.id != 0) params.push_back(entry.id);
-  for (Param value : std::initializer_list<Param>{
-           entry.table_name, entry.record_id,
-           std::string(AuditActionName(entry.action)),
-           OptionalJson(entry.old_values_json),
-           OptionalJson(entry.new_values_json), entry.actor,
-           entry.change_time}) {
+  for (Param value :
+       std::initializer_list<Param>{entry.table_name, entry.record_id,
+                                    std::string(AuditActionName(entry.action)),
+                                    OptionalJson(entry.old_values_json),
+                                    OptionalJson(entry.new_values_json),
+                                    entry.actor, entry.change_time}) {
     params.push_back(std::move(value));
   }
   return params;

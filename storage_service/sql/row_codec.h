@@ -45,14 +45,13 @@ absl::StatusOr<Configuration> ReadConfiguration(const ResultSet& result,
                                                 int row);
 absl::StatusOr<ThreadContext> ReadThreadContext(const ResultSet& result,
                                                 int row);
-absl::StatusOr<BusinessGoal> ReadBusinessGoal(const ResultSet& result,
-                                              int row);
+absl::StatusOr<BusinessGoal> ReadBusinessGoal(const ResultSet& result, int row);
 absl::StatusOr<AppSetting> ReadAppSetting(const ResultSet& result, int row);
 absl::StatusOr<UserPreference> ReadUserPreference(const ResultSet& result,
                                                   int row);
 absl::StatusOr<AuditEntry> ReadAuditEntry(const ResultSet& result, int row);
-absl::StatusOr<PerformanceMetric> ReadPerformanceMetric(
-    const ResultSet& result, int row);
+absl::StatusOr<PerformanceMetric> ReadPerformanceMetric(const ResultSet& result,
+                                                        int row);
 
 // Each returns the values of a record in the order of its column list,
 // ready to bind as $1..$N.

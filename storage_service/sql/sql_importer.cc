@@ -148,8 +148,9 @@ class SqlImporter final : public Importer {
   }
 
   template <typename Record>
-  absl::Status VisitKeyed(const KeyedTable<Record>& table,
-                          const std::function<void(const ImportedRow&)>& visit) {
+  absl::Status VisitKeyed(
+      const KeyedTable<Record>& table,
+      const std::function<void(const ImportedRow&)>& visit) {
     return db_.RunInTransaction(
         TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
           OPSBRAIN_ASSIGN_OR_RETURN(ResultSet result, table.SelectAll(tx));

@@ -127,8 +127,7 @@ Struct AuditValues(const UserPreference& preference, bool /*redact*/) {
 
 // ---- How each kind merges an update into the stored record ------------------
 
-void Merge(const Configuration& in, const FieldMask& mask,
-           Configuration* out) {
+void Merge(const Configuration& in, const FieldMask& mask, Configuration* out) {
   out->key = in.key;
   if (mask.Has("value")) out->value = in.value;
   if (mask.Has("category")) out->category = in.category;
@@ -136,8 +135,7 @@ void Merge(const Configuration& in, const FieldMask& mask,
   if (mask.Has("is_sensitive")) out->is_sensitive = in.is_sensitive;
 }
 
-void Merge(const ThreadContext& in, const FieldMask& mask,
-           ThreadContext* out) {
+void Merge(const ThreadContext& in, const FieldMask& mask, ThreadContext* out) {
   out->thread_key = in.thread_key;
   out->channel_id = in.channel_id;
   out->thread_ts = in.thread_ts;
@@ -175,15 +173,14 @@ void Merge(const UserPreference& in, const FieldMask& mask,
   if (mask.Has("value")) out->value = in.value;
 }
 
-// ---- Natural keys ------------------------------------------------------------
+// ---- Natural keys
+// ------------------------------------------------------------
 
 std::vector<Param> KeyOf(const Configuration& c) { return {c.key}; }
 std::vector<Param> KeyOf(const ThreadContext& t) { return {t.thread_key}; }
 std::vector<Param> KeyOf(const BusinessGoal& g) { return {g.id}; }
 std::vector<Param> KeyOf(const AppSetting& s) { return {s.key}; }
-std::vector<Param> KeyOf(const UserPreference& p) {
-  return {p.user_id, p.key};
-}
+std::vector<Param> KeyOf(const UserPreference& p) { return {p.user_id, p.key}; }
 
 std::string NameOf(const Configuration& c) { return c.key; }
 std::string NameOf(const ThreadContext& t) { return t.thread_key; }
@@ -199,17 +196,18 @@ bool IsSensitive(const Record&) {
   return false;
 }
 
-// ---- List orders ---------------------------------------------------------------
+// ---- List orders
+// ---------------------------------------------------------------
 
 using Type = SortColumn::Type;
 
 const std::vector<SortColumn>& ByKey(const char* column) {
-  static const auto* kByKey = new std::vector<SortColumn>{
-      {"key", Type::kText, false}};
-  static const auto* kBySettingKey = new std::vector<SortColumn>{
-      {"setting_key", Type::kText, false}};
-  static const auto* kByPreferenceKey = new std::vector<SortColumn>{
-      {"preference_key", Type::kText, false}};
+  static const auto* kByKey =
+      new std::vector<SortColumn>{{"key", Type::kText, false}};
+  static const auto* kBySettingKey =
+      new std::vector<SortColumn>{{"setting_key", Type::kText, false}};
+  static const auto* kByPreferenceKey =
+      new std::vector<SortColumn>{{"preference_key", Type::kText, false}};
   absl::string_view name(column);
   if (name == "setting_key") return *kBySettingKey;
   if (name == "preference_key") return *kByPreferenceKey;
@@ -252,7 +250,8 @@ std::string Scope(absl::string_view list,
   return scope;
 }
 
-// ---- The repository ----------------------------------------------------------
+// ---- The repository
+// ----------------------------------------------------------
 
 class SqlRepository final : public Repository {
  public:
@@ -275,8 +274,8 @@ class SqlRepository final : public Repository {
 
   absl::StatusOr<Page<Configuration>> ListConfigurations(
       absl::string_view category, const PageRequest& page) override {
-    ListQuery query(dialect_, Select(kConfigurationColumns,
-                                     kConfigurationsTable));
+    ListQuery query(dialect_,
+                    Select(kConfigurationColumns, kConfigurationsTable));
     if (!category.empty()) query.Where("category = ?", {std::string(category)});
     return RunList<Configuration>(query, ByKey("key"), page,
                                   Scope("configurations", {category}),
@@ -311,8 +310,8 @@ class SqlRepository final : public Repository {
   absl::StatusOr<Page<ThreadContext>> ListThreadContexts(
       absl::string_view channel_id, absl::Time now,
       const PageRequest& page) override {
-    ListQuery query(dialect_, Select(kThreadContextColumns,
-                                     kThreadContextsTable));
+    ListQuery query(dialect_,
+                    Select(kThreadContextColumns, kThreadContextsTable));
     query.Where("channel_id = ?", {std::string(channel_id)});
     query.Where("expires_at > ?", {Micros(now)});
     return RunList<ThreadContext>(query, kThreadOrder, page,
@@ -370,8 +369,8 @@ class SqlRepository final : public Repository {
   absl::StatusOr<Page<BusinessGoal>> ListBusinessGoals(
       absl::string_view area, absl::string_view status,
       const PageRequest& page) override {
-    ListQuery query(dialect_, Select(kBusinessGoalColumns,
-                                     kBusinessGoalsTable));
+    ListQuery query(dialect_,
+                    Select(kBusinessGoalColumns, kBusinessGoalsTable));
     if (!area.empty()) query.Where("area = ?", {std::string(area)});
     if (!status.empty()) query.Where("status = ?", {std::string(status)});
     return RunList<BusinessGoal>(query, kGoalOrder, page,
@@ -426,8 +425,8 @@ class SqlRepository final : public Repository {
 
   absl::StatusOr<Page<UserPreference>> ListUserPreferences(
       absl::string_view user_id, const PageRequest& page) override {
-    ListQuery query(dialect_, Select(kUserPreferenceColumns,
-                                     kUserPreferencesTable));
+    ListQuery query(dialect_,
+                    Select(kUserPreferenceColumns, kUserPreferencesTable));
     query.Where("user_id = ?", {std::string(user_id)});
     return RunList<UserPreference>(query, ByKey("preference_key"), page,
                                    Scope("user_preferences", {user_id}),
@@ -501,8 +500,8 @@ class SqlRepository final : public Repository {
   absl::StatusOr<Page<PerformanceMetric>> ListPerformanceMetrics(
       absl::string_view name, std::optional<absl::Time> start,
       std::optional<absl::Time> end, const PageRequest& page) override {
-    ListQuery query(dialect_, Select(kPerformanceMetricColumns,
-                                     kPerformanceMetricsTable));
+    ListQuery query(
+        dialect_, Select(kPerformanceMetricColumns, kPerformanceMetricsTable));
     if (!name.empty()) query.Where("metric_name = ?", {std::string(name)});
     if (start.has_value()) {
       query.Where("\"timestamp\" >= ?", {Micros(*start)});
@@ -553,8 +552,8 @@ class SqlRepository final : public Repository {
     OPSBRAIN_RETURN_IF_ERROR(db_.RunInTransaction(
         TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
           OPSBRAIN_ASSIGN_OR_RETURN(
-              result, query.Run<Record>(tx, order, page.page_size, scope,
-                                        read, &CursorOf));
+              result, query.Run<Record>(tx, order, page.page_size, scope, read,
+                                        &CursorOf));
           return absl::OkStatus();
         }));
     return result;
@@ -598,14 +597,14 @@ class SqlRepository final : public Repository {
       } else {
         OPSBRAIN_RETURN_IF_ERROR(table.Insert(tx, merged));
       }
-      return Audit<Record>(tx, table.spec().table, name,
-                   stored.has_value() ? AuditAction::kUpdate
-                                      : AuditAction::kInsert,
-                   stored.has_value() ? &*stored : nullptr, &merged, context);
+      return Audit<Record>(
+          tx, table.spec().table, name,
+          stored.has_value() ? AuditAction::kUpdate : AuditAction::kInsert,
+          stored.has_value() ? &*stored : nullptr, &merged, context);
     };
 
-    absl::Status status = db_.RunInTransaction(TransactionMode::kReadWrite,
-                                                body);
+    absl::Status status =
+        db_.RunInTransaction(TransactionMode::kReadWrite, body);
     // Two writers creating the same record at once: the loser's insert
     // meets the winner's row. Run again; it now updates that row.
     if (absl::IsAlreadyExists(status)) {
@@ -630,8 +629,8 @@ class SqlRepository final : public Repository {
           }
           OPSBRAIN_RETURN_IF_ERROR(table.Delete(tx, key));
           return Audit<Record>(tx, table.spec().table, name,
-                               AuditAction::kDelete,
-                       &*stored, nullptr, context);
+                               AuditAction::kDelete, &*stored, nullptr,
+                               context);
         });
   }
 
@@ -659,10 +658,11 @@ class SqlRepository final : public Repository {
       entry.change_time = Micros(context.now);
       std::vector<Param> params = AuditEntryParams(entry);
       return tx
-          .Execute("INSERT INTO config_audit (table_name, record_id, action, "
-                   "old_values, new_values, changed_by, changed_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   params)
+          .Execute(
+              "INSERT INTO config_audit (table_name, record_id, action, "
+              "old_values, new_values, changed_by, changed_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              params)
           .status();
     }
   }
