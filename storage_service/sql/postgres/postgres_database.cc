@@ -470,6 +470,11 @@ absl::StatusOr<std::unique_ptr<Connection>> PostgresDatabase::Connect() const {
                  secrets_));
   }
 
+  // Server notices (such as "relation already exists, skipping") are
+  // informational; libpq would print each one on stderr.
+  PQsetNoticeProcessor(
+      handle, [](void* /*arg*/, const char* /*message*/) {}, nullptr);
+
   // The session settings RowReader depends on, set after connecting so that
   // an `options` parameter in the URL keeps its own settings: timestamptz
   // printed in UTC as "2025-09-01 12:00:00.5+00", dates as "2025-12-31",

@@ -1,0 +1,181 @@
+#include "storage_service/storage_server.h"
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "storage_service/database_factory.h"
+#include "storage_service/migrations/sql_schema_manager.h"
+#include "storage_service/sql/sql_importer.h"
+#include "storage_service/sql/sql_repository.h"
+
+namespace opsbrain {
+namespace {
+
+// The health-checked service names: "" (the whole server) and the
+// Repository, both SERVING only while the schema is current.
+constexpr const char* kHealthNames[] = {"", "opsbrain.v1.Repository"};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     const char* what) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the ", what, " file ", path));
+  }
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const StorageServerOptions& options) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a TLS client CA needs a TLS certificate and key too");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate and a key file");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  OPSBRAIN_ASSIGN_OR_RETURN(pair.private_key,
+                            ReadFile(options.tls_key_file, "TLS key"));
+  OPSBRAIN_ASSIGN_OR_RETURN(pair.cert_chain,
+                            ReadFile(options.tls_cert_file, "TLS certificate"));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!options.tls_client_ca_file.empty()) {
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        ssl.pem_root_certs,
+        ReadFile(options.tls_client_ca_file, "TLS client CA"));
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+// Looks at the schema again right after migrations ran, so that health
+// turns SERVING as soon as they are in, not at the next recheck.
+class RefreshingSchemaManager final : public SchemaManager {
+ public:
+  RefreshingSchemaManager(SchemaManager* schema, SchemaGate* gate)
+      : schema_(*schema), gate_(*gate) {}
+
+  absl::StatusOr<SchemaStatus> GetStatus() override {
+    return schema_.GetStatus();
+  }
+
+  absl::StatusOr<std::vector<MigrationInfo>> ApplyPending(
+      absl::Time now) override {
+    absl::StatusOr<std::vector<MigrationInfo>> applied =
+        schema_.ApplyPending(now);
+    gate_.Refresh().IgnoreError();
+    return applied;
+  }
+
+ private:
+  SchemaManager& schema_;
+  SchemaGate& gate_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
+    const StorageServerOptions& options) {
+  std::unique_ptr<StorageServer> server(new StorageServer());
+
+  // The database, and the layers over it.
+  OPSBRAIN_ASSIGN_OR_RETURN(DatabaseTarget target,
+                            ParseDatabaseUrl(options.database_url));
+  OPSBRAIN_ASSIGN_OR_RETURN(server->database_, OpenDatabase(target));
+  OPSBRAIN_LOG(INFO) << "database: " << sql::DialectName(target.dialect)
+                     << " at " << target.display;
+  if (target.dialect == sql::Dialect::kSqlite) {
+    OPSBRAIN_LOG(INFO) << "SQLite mode serves one machine; run several "
+                          "replicas only on PostgreSQL";
+  }
+  server->schema_ = migrations::NewSqlSchemaManager(server->database_.get());
+  server->repository_ = sql::NewSqlRepository(server->database_.get());
+  server->importer_ = sql::NewSqlImporter(server->database_.get());
+
+  // The schema: current, migrated now, or reported as behind.
+  if (options.migrate_on_start) {
+    OPSBRAIN_RETURN_IF_ERROR(
+        server->schema_->ApplyPending(absl::Now()).status());
+  }
+  OPSBRAIN_ASSIGN_OR_RETURN(SchemaStatus status, server->schema_->GetStatus());
+  if (!status.is_current()) {
+    OPSBRAIN_LOG(WARNING)
+        << "schema is at version " << status.current_version
+        << ", this service needs " << status.latest_version
+        << "; the Repository API answers UNAVAILABLE until `migrator up` "
+           "has run";
+  }
+
+  // The gRPC services.
+  StorageServer* raw = server.get();
+  server->gate_ = std::make_unique<SchemaGate>(server->schema_.get(), [raw] {
+    if (raw->server_ == nullptr) return;
+    for (const char* name : kHealthNames) {
+      raw->server_->GetHealthCheckService()->SetServingStatus(name, true);
+    }
+  });
+  service::ReadinessGate readiness = [raw] { return raw->gate_->Check(); };
+  auto clock = [] { return absl::Now(); };
+  server->repository_service_ = std::make_unique<service::RepositoryService>(
+      server->repository_.get(), clock, readiness);
+  server->refreshing_schema_ = std::make_unique<RefreshingSchemaManager>(
+      server->schema_.get(), server->gate_.get());
+  server->schema_service_ = std::make_unique<service::SchemaService>(
+      server->refreshing_schema_.get(), clock);
+  server->import_service_ = std::make_unique<service::ImportService>(
+      server->importer_.get(), readiness);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  OPSBRAIN_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds,
+                            Credentials(options));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, creds, &server->port_);
+  builder.RegisterService(server->repository_service_.get());
+  builder.RegisterService(server->schema_service_.get());
+  builder.RegisterService(server->import_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+
+  // NOT_SERVING until the gate first sees a current schema.
+  for (const char* name : kHealthNames) {
+    server->server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
+  server->gate_->Refresh().IgnoreError();
+  return server;
+}
+
+StorageServer::~StorageServer() { Shutdown(absl::ZeroDuration()); }
+
+void StorageServer::Shutdown(absl::Duration drain) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  for (const char* name : kHealthNames) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  server_->Wait();
+}
+
+}  // namespace opsbrain

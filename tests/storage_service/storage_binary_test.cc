@@ -1,0 +1,344 @@
+// Drives the real storage_service binary over gRPC on loopback, on each
+// backend: start-up, the schema gate, the API, and SIGTERM while calls are
+// in flight.
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "opsbrain/v1/internal.grpc.pb.h"
+#include "opsbrain/v1/repository.grpc.pb.h"
+#include "tests/conformance/test_store.h"
+#include "tests/util/subprocess.h"
+
+namespace opsbrain::testing {
+namespace {
+
+using ::grpc::health::v1::Health;
+using ::grpc::health::v1::HealthCheckRequest;
+using ::grpc::health::v1::HealthCheckResponse;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(30);
+
+// One running storage_service and clients of it.
+class StorageProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<StorageProcess>> Start(
+      const std::string& database_url, std::vector<std::string> flags = {}) {
+    std::vector<std::string> argv = {
+        RunfilePath("storage_service/storage_service"),
+        "--listen=127.0.0.1:0"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    absl::StatusOr<std::unique_ptr<Subprocess>> process =
+        Subprocess::Start(argv, {{"DATABASE_URL", database_url}});
+    if (!process.ok()) return process.status();
+    absl::StatusOr<std::string> line =
+        (*process)->WaitForLine("listening on 127.0.0.1:", kStartTimeout);
+    if (!line.ok()) return line.status();
+    int port = 0;
+    if (!absl::SimpleAtoi(line->substr(line->rfind(':') + 1), &port)) {
+      return absl::InternalError(absl::StrCat("no port in: ", *line));
+    }
+    auto result = std::unique_ptr<StorageProcess>(new StorageProcess());
+    result->process = *std::move(process);
+    result->channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                          grpc::InsecureChannelCredentials());
+    return result;
+  }
+
+  std::unique_ptr<v1::Repository::Stub> Repository() {
+    return v1::Repository::NewStub(channel);
+  }
+  std::unique_ptr<v1::Schema::Stub> Schema() {
+    return v1::Schema::NewStub(channel);
+  }
+
+  HealthCheckResponse::ServingStatus Health(const std::string& service) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    HealthCheckRequest request;
+    request.set_service(service);
+    HealthCheckResponse response;
+    grpc::Status status =
+        Health::NewStub(channel)->Check(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.status();
+  }
+
+  std::unique_ptr<Subprocess> process;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+void Prepare(grpc::ClientContext* context, const std::string& scopes = "",
+             const std::string& actor = "") {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  if (!scopes.empty()) context->AddMetadata("x-opsbrain-scopes", scopes);
+  if (!actor.empty()) context->AddMetadata("x-opsbrain-actor", actor);
+}
+
+class StorageBinaryTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::string> url = NewDatabaseUrl(GetParam());
+    ASSERT_TRUE(url.ok()) << url.status();
+    url_ = *url;
+  }
+
+  std::unique_ptr<StorageProcess> StartOrDie(std::vector<std::string> flags) {
+    absl::StatusOr<std::unique_ptr<StorageProcess>> process =
+        StorageProcess::Start(url_, std::move(flags));
+    EXPECT_TRUE(process.ok()) << process.status();
+    return process.ok() ? *std::move(process) : nullptr;
+  }
+
+  std::string url_;
+};
+
+TEST_P(StorageBinaryTest, RepositoryWaitsForMigrationsThroughSchemaApi) {
+  std::unique_ptr<StorageProcess> storage = StartOrDie({});
+  ASSERT_NE(storage, nullptr);
+  EXPECT_EQ(storage->Health(""), HealthCheckResponse::NOT_SERVING);
+
+  // Before migrations: UNAVAILABLE naming versions and the fix.
+  grpc::ClientContext get_context;
+  Prepare(&get_context);
+  v1::GetConfigurationRequest get;
+  get.set_key("app_name");
+  v1::Configuration config;
+  grpc::Status status =
+      storage->Repository()->GetConfiguration(&get_context, get, &config);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("version 0"));
+  EXPECT_THAT(status.error_message(), HasSubstr("migrator up"));
+
+  grpc::ClientContext status_context;
+  Prepare(&status_context);
+  v1::SchemaStatus schema;
+  ASSERT_TRUE(storage->Schema()
+                  ->GetSchemaStatus(&status_context, {}, &schema)
+                  .ok());
+  EXPECT_EQ(schema.current_version(), 0);
+  EXPECT_EQ(schema.latest_version(), 2);
+  EXPECT_EQ(schema.pending_size(), 2);
+
+  grpc::ClientContext apply_context;
+  Prepare(&apply_context);
+  v1::ApplyMigrationsResponse applied;
+  ASSERT_TRUE(storage->Schema()
+                  ->ApplyMigrations(&apply_context, {}, &applied)
+                  .ok());
+  EXPECT_EQ(applied.applied_size(), 2);
+  EXPECT_EQ(storage->Health(""), HealthCheckResponse::SERVING);
+  EXPECT_EQ(storage->Health("opsbrain.v1.Repository"),
+            HealthCheckResponse::SERVING);
+
+  grpc::ClientContext again_context;
+  Prepare(&again_context);
+  status = storage->Repository()->GetConfiguration(&again_context, get,
+                                                    &config);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // A second run has nothing to do.
+  grpc::ClientContext twice_context;
+  Prepare(&twice_context);
+  ASSERT_TRUE(storage->Schema()
+                  ->ApplyMigrations(&twice_context, {}, &applied)
+                  .ok());
+  EXPECT_EQ(applied.applied_size(), 0);
+}
+
+TEST_P(StorageBinaryTest, ServesRecordsWithMaskingAuditAndValidation) {
+  std::unique_ptr<StorageProcess> storage = StartOrDie({"--migrate"});
+  ASSERT_NE(storage, nullptr);
+  auto repository = storage->Repository();
+
+  // A sensitive configuration, written by an identified caller.
+  v1::UpdateConfigurationRequest update;
+  update.set_allow_missing(true);
+  v1::Configuration* secret = update.mutable_configuration();
+  secret->set_key("openai_api_key");
+  secret->set_value("sk-FAKE-123");
+  secret->set_category("openai");
+  secret->set_is_sensitive(true);
+  v1::Configuration stored;
+  {
+    grpc::ClientContext context;
+    Prepare(&context, "read,write", "U-ops");
+    grpc::Status status =
+        repository->UpdateConfiguration(&context, update, &stored);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_TRUE(stored.value_redacted());
+    EXPECT_EQ(stored.value(), "");
+  }
+
+  // Masked without the secrets scope, revealed with it.
+  v1::GetConfigurationRequest get;
+  get.set_key("openai_api_key");
+  for (const std::string scopes : {"read", "read,secrets"}) {
+    grpc::ClientContext context;
+    Prepare(&context, scopes);
+    v1::Configuration config;
+    ASSERT_TRUE(repository->GetConfiguration(&context, get, &config).ok());
+    bool revealed = scopes == "read,secrets";
+    EXPECT_EQ(config.value(), revealed ? "sk-FAKE-123" : "") << scopes;
+    EXPECT_EQ(config.value_redacted(), !revealed) << scopes;
+  }
+
+  // The audit row names the caller and hides the value.
+  {
+    grpc::ClientContext context;
+    Prepare(&context, "read,secrets");
+    v1::ListAuditEntriesRequest list;
+    list.set_record_id("openai_api_key");
+    v1::ListAuditEntriesResponse audit;
+    ASSERT_TRUE(repository->ListAuditEntries(&context, list, &audit).ok());
+    ASSERT_EQ(audit.audit_entries_size(), 1);
+    EXPECT_EQ(audit.audit_entries(0).actor(), "U-ops");
+    EXPECT_THAT(audit.audit_entries(0).new_values().DebugString(),
+                Not(HasSubstr("sk-FAKE")));
+  }
+
+  // Bad input changes nothing and names the field.
+  {
+    grpc::ClientContext context;
+    Prepare(&context);
+    v1::UpdateConfigurationRequest bad = update;
+    bad.mutable_configuration()->set_key("");
+    v1::Configuration ignored;
+    grpc::Status status = repository->UpdateConfiguration(&context, bad,
+                                                          &ignored);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("configuration.key"));
+  }
+}
+
+TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
+  std::unique_ptr<StorageProcess> storage =
+      StartOrDie({"--migrate", "--drain_timeout=20s"});
+  ASSERT_NE(storage, nullptr);
+
+  // Writers send batches of metrics until the server goes away; every
+  // batch either succeeds whole or is refused, never half-written.
+  constexpr int kWriters = 4;
+  constexpr int kMaxBatchesPerWriter = 200;
+  constexpr int kBatchSize = 500;
+  std::atomic<int> acknowledged{0};
+  std::atomic<int> started{0};
+  std::atomic<int> acknowledged_after_signal{0};
+  std::atomic<bool> signalled{false};
+  std::vector<grpc::Status> failures[kWriters];
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto repository = storage->Repository();
+      for (int b = 0; b < kMaxBatchesPerWriter; ++b) {
+        v1::BatchCreatePerformanceMetricsRequest batch;
+        for (int i = 0; i < kBatchSize; ++i) {
+          v1::PerformanceMetric* metric =
+              batch.add_requests()->mutable_performance_metric();
+          metric->set_name("drain_test");
+          metric->set_value(i);
+        }
+        grpc::ClientContext context;
+        Prepare(&context);
+        v1::BatchCreatePerformanceMetricsResponse response;
+        bool before = !signalled.load();
+        started.fetch_add(1);
+        grpc::Status status =
+            repository->BatchCreatePerformanceMetrics(&context, batch,
+                                                      &response);
+        if (status.ok()) {
+          acknowledged.fetch_add(1);
+          if (before && signalled.load()) acknowledged_after_signal++;
+        } else {
+          failures[w].push_back(status);
+          return;
+        }
+      }
+    });
+  }
+
+  // Signal while the writers are busy.
+  while (started.load() < kWriters * 3) std::this_thread::yield();
+  signalled.store(true);
+  ASSERT_TRUE(storage->process->Signal(SIGTERM).ok());
+  absl::StatusOr<int> exit_code =
+      storage->process->Wait(absl::Seconds(30));
+  for (std::thread& writer : writers) writer.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << storage->process->output();
+  EXPECT_THAT(storage->process->output(), HasSubstr("SIGTERM"));
+
+  // Calls in flight at the signal completed. Calls that reached the server
+  // after it stopped accepting were refused: UNAVAILABLE, or CANCELLED for
+  // those gRPC had queued but not yet handed to a handler. None was
+  // executed in part (see the count below).
+  EXPECT_GT(acknowledged_after_signal.load(), 0);
+  for (const auto& statuses : failures) {
+    for (const grpc::Status& status : statuses) {
+      EXPECT_THAT(status.error_code(),
+                  ::testing::AnyOf(grpc::StatusCode::UNAVAILABLE,
+                                   grpc::StatusCode::CANCELLED))
+          << status.error_message();
+    }
+  }
+
+  // Every acknowledged batch is stored, whole.
+  std::unique_ptr<StorageProcess> again = StartOrDie({});
+  ASSERT_NE(again, nullptr);
+  int64_t stored = 0;
+  std::string token;
+  auto repository = again->Repository();
+  do {
+    grpc::ClientContext context;
+    Prepare(&context);
+    v1::ListPerformanceMetricsRequest list;
+    list.set_name("drain_test");
+    list.set_page_size(1000);
+    list.set_page_token(token);
+    v1::ListPerformanceMetricsResponse page;
+    grpc::Status status =
+        repository->ListPerformanceMetrics(&context, list, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    stored += page.performance_metrics_size();
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(stored, int64_t{acknowledged.load()} * kBatchSize);
+  EXPECT_GT(acknowledged.load(), 0);
+}
+
+TEST_P(StorageBinaryTest, UnknownDatabaseSchemeFailsStartWithoutLeakingIt) {
+  absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(
+      {RunfilePath("storage_service/storage_service"),
+       "--listen=127.0.0.1:0"},
+      {{"DATABASE_URL", "mysql://root:hunter2@127.0.0.1/opsbrain"}});
+  ASSERT_TRUE(process.ok());
+  absl::StatusOr<int> exit_code = (*process)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok());
+  EXPECT_EQ(*exit_code, 1);
+  EXPECT_THAT((*process)->output(), HasSubstr("unsupported scheme"));
+  EXPECT_THAT((*process)->output(), Not(HasSubstr("hunter2")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageBinaryTest,
+                         ::testing::Values(Backend::kSqlite,
+                                           Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return BackendName(info.param);
+                         });
+
+}  // namespace
+}  // namespace opsbrain::testing
