@@ -381,8 +381,16 @@ class SqlRepository final : public Repository {
   absl::StatusOr<BusinessGoal> UpdateBusinessGoal(
       const BusinessGoal& goal, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) override {
-    return Write(goals_, goal, mask, allow_missing, context,
-                 WriteHooks<BusinessGoal>{});
+    WriteHooks<BusinessGoal> hooks;
+    hooks.complete = [](Transaction&, BusinessGoal& merged) {
+      // Every other field has a default; a goal's area does not.
+      if (merged.area.empty()) {
+        return absl::InvalidArgumentError(
+            "business_goal.area: required when creating a goal");
+      }
+      return absl::OkStatus();
+    };
+    return Write(goals_, goal, mask, allow_missing, context, hooks);
   }
 
   absl::Status DeleteBusinessGoal(absl::string_view id, absl::string_view etag,

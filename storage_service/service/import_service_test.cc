@@ -1,0 +1,237 @@
+// The import layer's own logic, in process, over a hand-written fake
+// Importer: rejection and counting per table, one batch per message, the
+// message size limit, and checksums of what was stored.
+#include "storage_service/service/import_service.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/row_digest.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "grpcpp/support/status.h"
+#include "gtest/gtest.h"
+#include "opsbrain/v1/internal.grpc.pb.h"
+#include "storage_service/importer.h"
+#include "storage_service/service/import_rows.h"
+
+namespace opsbrain::service {
+namespace {
+
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// Stores rows by table and natural key; a row whose key is stored is left
+// alone, as the real importer does.
+class FakeImporter : public Importer {
+ public:
+  int batches = 0;
+
+  absl::StatusOr<ImportOutcome> ImportBatch(
+      const std::vector<ImportedRow>& rows) override {
+    ++batches;
+    ImportOutcome outcome;
+    for (const ImportedRow& row : rows) {
+      v1::ImportedRow proto;
+      if (absl::Status status = ImportedRowToProto(row, &proto); !status.ok()) {
+        return status;
+      }
+      const auto [it, inserted] =
+          rows_[TableOf(row)].emplace(ReportKeyOf(proto), row);
+      outcome.imported.push_back(inserted);
+    }
+    return outcome;
+  }
+
+  absl::Status ForEachRow(
+      const std::string& table,
+      const std::function<void(const ImportedRow&)>& visit) override {
+    for (const auto& [key, row] : rows_[table]) visit(row);
+    return absl::OkStatus();
+  }
+
+ private:
+  std::map<std::string, std::map<std::string, ImportedRow>> rows_;
+};
+
+v1::ImportedRow ParseRow(const std::string& json) {
+  v1::ImportedRow row;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &row).ok())
+      << json;
+  return row;
+}
+
+v1::ImportedRow Config(const std::string& key) {
+  return ParseRow(R"({"configuration": {"key": ")" + key +
+                  R"(", "value": "v", "category": "general",
+                      "createTime": "2025-08-20T12:00:41Z",
+                      "updateTime": "2025-08-20T12:00:41Z"}})");
+}
+
+v1::ImportedRow Metric(int id) {
+  return ParseRow(R"({"legacyId": ")" + std::to_string(id) +
+                  R"(", "performanceMetric": {"name": "m", "value": 1.5,
+                      "unit": "", "time": "2025-08-25T12:00:00Z"}})");
+}
+
+class ImportServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service_ = std::make_unique<ImportService>(&importer_);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    stub_ = v1::Import::NewStub(
+        server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+
+  void TearDown() override { server_->Shutdown(); }
+
+  grpc::Status Import(const std::vector<std::vector<v1::ImportedRow>>& messages,
+                      v1::ImportRowsResponse* response) {
+    grpc::ClientContext context;
+    auto writer = stub_->ImportRows(&context, response);
+    for (const auto& rows : messages) {
+      v1::ImportRowsRequest request;
+      for (const v1::ImportedRow& row : rows) *request.add_rows() = row;
+      if (!writer->Write(request)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  static const v1::TableImportCounts& Counts(
+      const v1::ImportRowsResponse& response, const std::string& table) {
+    for (const v1::TableImportCounts& counts : response.tables()) {
+      if (counts.table_name() == table) return counts;
+    }
+    ADD_FAILURE() << "no counts for " << table;
+    return v1::TableImportCounts::default_instance();
+  }
+
+  FakeImporter importer_;
+  std::unique_ptr<ImportService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Import::Stub> stub_;
+};
+
+TEST_F(ImportServiceTest, CountsImportedPresentAndRejectedRowsPerTable) {
+  v1::ImportRowsResponse response;
+  const grpc::Status status = Import(
+      {
+          {Config("a"), Config("b"), Config(""), v1::ImportedRow()},
+          {Config("a"), Metric(1)},
+      },
+      &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  const v1::TableImportCounts& configs = Counts(response, "configurations");
+  EXPECT_EQ(configs.received(), 4);
+  EXPECT_EQ(configs.imported(), 2);
+  EXPECT_EQ(configs.already_present(), 1);
+  EXPECT_EQ(configs.rejected(), 1);
+  const v1::TableImportCounts& metrics =
+      Counts(response, "performance_metrics");
+  EXPECT_EQ(metrics.received(), 1);
+  EXPECT_EQ(metrics.imported(), 1);
+
+  ASSERT_THAT(response.rejected(), SizeIs(2));
+  EXPECT_EQ(response.rejected(0).table_name(), "configurations");
+  EXPECT_EQ(response.rejected(0).key(), "");
+  EXPECT_EQ(response.rejected(0).reason(),
+            "configuration.key: must not be empty");
+  EXPECT_EQ(response.rejected(1).table_name(), "");
+  EXPECT_EQ(response.rejected(1).reason(), "record: must be set");
+
+  EXPECT_EQ(importer_.batches, 2);  // One per message.
+}
+
+TEST_F(ImportServiceTest, EmptyStreamReportsSevenEmptyTables) {
+  v1::ImportRowsResponse response;
+  ASSERT_TRUE(Import({}, &response).ok());
+  ASSERT_THAT(response.tables(), SizeIs(7));
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(response.tables(i).table_name(), kImportTables[i]);
+    EXPECT_EQ(response.tables(i).received(), 0);
+  }
+  EXPECT_THAT(response.rejected(), IsEmpty());
+  EXPECT_EQ(importer_.batches, 0);
+}
+
+TEST_F(ImportServiceTest, MessageOfOnlyRejectedRowsWritesNothing) {
+  v1::ImportRowsResponse response;
+  ASSERT_TRUE(Import({{Config("")}}, &response).ok());
+  EXPECT_EQ(importer_.batches, 0);
+  EXPECT_EQ(Counts(response, "configurations").rejected(), 1);
+}
+
+TEST_F(ImportServiceTest, OversizedMessageIsRejected) {
+  std::vector<v1::ImportedRow> rows(kMaxRowsPerImportMessage + 1, Metric(1));
+  v1::ImportRowsResponse response;
+  const grpc::Status status = Import({rows}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "rows: must hold at most 5000 rows per message, got 5001");
+  EXPECT_EQ(importer_.batches, 0);
+}
+
+TEST_F(ImportServiceTest, ChecksumsMatchTheDigestOfTheRowsSent) {
+  const std::vector<v1::ImportedRow> configs = {Config("a"), Config("b"),
+                                                Config("c")};
+  v1::ImportRowsResponse import_response;
+  ASSERT_TRUE(Import({configs, {Metric(7)}}, &import_response).ok());
+
+  TableDigest expected;
+  for (auto it = configs.rbegin(); it != configs.rend(); ++it) {
+    expected.Add(*it);
+  }
+
+  grpc::ClientContext context;
+  v1::GetTableChecksumsRequest request;
+  request.add_table_names("configurations");
+  v1::GetTableChecksumsResponse response;
+  ASSERT_TRUE(stub_->GetTableChecksums(&context, request, &response).ok());
+  ASSERT_THAT(response.tables(), SizeIs(1));
+  EXPECT_EQ(response.tables(0).table_name(), "configurations");
+  EXPECT_EQ(response.tables(0).row_count(), 3);
+  EXPECT_EQ(response.tables(0).checksum(), expected.Checksum());
+}
+
+TEST_F(ImportServiceTest, NoTableNamesMeansAllSeven) {
+  grpc::ClientContext context;
+  v1::GetTableChecksumsResponse response;
+  ASSERT_TRUE(stub_
+                  ->GetTableChecksums(&context, v1::GetTableChecksumsRequest(),
+                                      &response)
+                  .ok());
+  ASSERT_THAT(response.tables(), SizeIs(7));
+  EXPECT_EQ(response.tables(6).table_name(), "performance_metrics");
+  EXPECT_EQ(response.tables(6).row_count(), 0);
+  EXPECT_EQ(response.tables(6).checksum(), "0000000000000000");
+}
+
+TEST_F(ImportServiceTest, UnknownTableIsRejected) {
+  grpc::ClientContext context;
+  v1::GetTableChecksumsRequest request;
+  request.add_table_names("configurations");
+  request.add_table_names("schema_migrations");
+  v1::GetTableChecksumsResponse response;
+  const grpc::Status status =
+      stub_->GetTableChecksums(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "table_names[1]: unknown table 'schema_migrations'");
+}
+
+}  // namespace
+}  // namespace opsbrain::service

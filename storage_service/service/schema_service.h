@@ -1,0 +1,50 @@
+// The opsbrain.v1.Schema gRPC service (internal; used by the migrator) over
+// a SchemaManager. Served whatever the schema version, since it is how the
+// schema becomes current.
+//
+// Thread-safe; holds no state of its own.
+#ifndef OPSBRAIN_STORAGE_SERVICE_SERVICE_SCHEMA_SERVICE_H_
+#define OPSBRAIN_STORAGE_SERVICE_SERVICE_SCHEMA_SERVICE_H_
+
+#include <functional>
+
+#include "absl/time/time.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "opsbrain/v1/internal.grpc.pb.h"
+#include "storage_service/schema.h"
+#include "storage_service/service/rpc_runner.h"
+
+namespace opsbrain::service {
+
+void MigrationInfoToProto(const MigrationInfo& info, v1::Migration* proto);
+void SchemaStatusToProto(const SchemaStatus& status, v1::SchemaStatus* proto);
+
+class SchemaService final : public v1::Schema::Service {
+ public:
+  // `schema` must outlive the service; `clock` stamps applied migrations.
+  SchemaService(SchemaManager* schema, std::function<absl::Time()> clock);
+
+  SchemaService(const SchemaService&) = delete;
+  SchemaService& operator=(const SchemaService&) = delete;
+
+  // FAILED_PRECONDITION when the database holds an unknown or altered
+  // migration (schema.h).
+  grpc::Status GetSchemaStatus(grpc::ServerContext* context,
+                               const v1::GetSchemaStatusRequest* request,
+                               v1::SchemaStatus* response) override;
+  // Applies the pending migrations, then reports the status after them.
+  // Each one applied is logged at INFO.
+  grpc::Status ApplyMigrations(grpc::ServerContext* context,
+                               const v1::ApplyMigrationsRequest* request,
+                               v1::ApplyMigrationsResponse* response) override;
+
+ private:
+  SchemaManager* const schema_;
+  const std::function<absl::Time()> clock_;
+  const RpcRunner runner_;
+};
+
+}  // namespace opsbrain::service
+
+#endif  // OPSBRAIN_STORAGE_SERVICE_SERVICE_SCHEMA_SERVICE_H_
