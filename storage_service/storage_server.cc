@@ -14,6 +14,7 @@
 #include "grpcpp/server_builder.h"
 #include "storage_service/database_factory.h"
 #include "storage_service/migrations/sql_schema_manager.h"
+#include "storage_service/parse_error_interceptor.h"
 #include "storage_service/sql/sql_importer.h"
 #include "storage_service/sql/sql_repository.h"
 
@@ -152,6 +153,11 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
   builder.RegisterService(server->repository_service_.get());
   builder.RegisterService(server->schema_service_.get());
   builder.RegisterService(server->import_service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(NewParseErrorInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -223,6 +225,150 @@ TEST_P(StorageBinaryTest, ServesRecordsWithMaskingAuditAndValidation) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(status.error_message(), HasSubstr("configuration.key"));
   }
+}
+
+// A request that must be refused: its RPC, and the field the message names.
+struct BadRequest {
+  const char* name;
+  const char* field;
+  std::function<grpc::Status(v1::Repository::Stub&, grpc::ClientContext*)>
+      call;
+};
+
+grpc::Status PutConfiguration(v1::Repository::Stub& stub,
+                              grpc::ClientContext* context,
+                              const std::string& key, const std::string& value,
+                              const std::string& category = "general") {
+  v1::UpdateConfigurationRequest request;
+  request.set_allow_missing(true);
+  request.mutable_configuration()->set_key(key);
+  request.mutable_configuration()->set_value(value);
+  request.mutable_configuration()->set_category(category);
+  v1::Configuration response;
+  return stub.UpdateConfiguration(context, request, &response);
+}
+
+std::vector<BadRequest> BadRequests() {
+  using Stub = v1::Repository::Stub;
+  using Context = grpc::ClientContext;
+  return {
+      {"EmptyKey", "configuration.key",
+       [](Stub& s, Context* c) { return PutConfiguration(s, c, "", "v"); }},
+      {"OversizeValue", "configuration.value",
+       [](Stub& s, Context* c) {
+         return PutConfiguration(s, c, "k", std::string(65 * 1024, 'x'));
+       }},
+      // Protobuf refuses the bytes before any handler sees them, so this
+      // message cannot name the field; see parse_error_interceptor.h.
+      {"InvalidUtf8Value", "not valid UTF-8",
+       [](Stub& s, Context* c) {
+         return PutConfiguration(s, c, "k", "bad \xC3\x28 bytes");
+       }},
+      {"NulInKey", "configuration.key",
+       [](Stub& s, Context* c) {
+         return PutConfiguration(s, c, std::string("a\0b", 3), "v");
+       }},
+      {"UnknownCategory", "configuration.category",
+       [](Stub& s, Context* c) {
+         return PutConfiguration(s, c, "k", "v", "astrology");
+       }},
+      {"WrongSettingType", "app_setting.value",
+       [](Stub& s, Context* c) {
+         v1::UpdateAppSettingRequest request;
+         request.set_allow_missing(true);
+         request.mutable_app_setting()->set_key("max_concurrent_requests");
+         request.mutable_app_setting()->set_value("ten");
+         request.mutable_app_setting()->set_type(v1::AppSetting::INTEGER);
+         v1::AppSetting response;
+         return s.UpdateAppSetting(c, request, &response);
+       }},
+      {"UnknownEnumValue", "app_setting.type",
+       [](Stub& s, Context* c) {
+         v1::UpdateAppSettingRequest request;
+         request.set_allow_missing(true);
+         request.mutable_app_setting()->set_key("k");
+         request.mutable_app_setting()->set_value("v");
+         request.mutable_app_setting()->set_type(
+             static_cast<v1::AppSetting::Type>(7));
+         v1::AppSetting response;
+         return s.UpdateAppSetting(c, request, &response);
+       }},
+      {"UnknownArea", "business_goal.area",
+       [](Stub& s, Context* c) {
+         v1::UpdateBusinessGoalRequest request;
+         request.set_allow_missing(true);
+         request.mutable_business_goal()->set_id("g1");
+         request.mutable_business_goal()->set_title("t");
+         request.mutable_business_goal()->set_area("astrology");
+         v1::BusinessGoal response;
+         return s.UpdateBusinessGoal(c, request, &response);
+       }},
+      {"TamperedPageToken", "page_token",
+       [](Stub& s, Context* c) {
+         v1::ListConfigurationsRequest request;
+         request.set_page_size(1);
+         request.set_page_token("b3BzYnJhaW4tdGFtcGVyZWQ");
+         v1::ListConfigurationsResponse response;
+         return s.ListConfigurations(c, request, &response);
+       }},
+      {"NegativePageSize", "page_size",
+       [](Stub& s, Context* c) {
+         v1::ListConfigurationsRequest request;
+         request.set_page_size(-1);
+         v1::ListConfigurationsResponse response;
+         return s.ListConfigurations(c, request, &response);
+       }},
+      {"NanMetric", "performance_metric.value",
+       [](Stub& s, Context* c) {
+         v1::CreatePerformanceMetricRequest request;
+         request.mutable_performance_metric()->set_name("m");
+         request.mutable_performance_metric()->set_value(
+             std::numeric_limits<double>::quiet_NaN());
+         v1::PerformanceMetric response;
+         return s.CreatePerformanceMetric(c, request, &response);
+       }},
+  };
+}
+
+TEST_P(StorageBinaryTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNothing) {
+  std::unique_ptr<StorageProcess> storage = StartOrDie({"--migrate"});
+  ASSERT_NE(storage, nullptr);
+  auto repository = storage->Repository();
+  {
+    grpc::ClientContext context;
+    Prepare(&context);
+    ASSERT_TRUE(PutConfiguration(*repository, &context, "k", "original").ok());
+  }
+
+  for (const BadRequest& bad : BadRequests()) {
+    grpc::ClientContext context;
+    Prepare(&context);
+    grpc::Status status = bad.call(*repository, &context);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << bad.name << ": " << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(bad.field)) << bad.name;
+  }
+
+  // Nothing changed: one configuration, one audit row, no settings, goals
+  // or metrics.
+  grpc::ClientContext context;
+  Prepare(&context, "read,secrets");
+  v1::ListAuditEntriesResponse audit;
+  ASSERT_TRUE(repository->ListAuditEntries(&context, {}, &audit).ok());
+  EXPECT_EQ(audit.audit_entries_size(), 1);
+  grpc::ClientContext get_context;
+  Prepare(&get_context);
+  v1::GetConfigurationRequest get;
+  get.set_key("k");
+  v1::Configuration config;
+  ASSERT_TRUE(repository->GetConfiguration(&get_context, get, &config).ok());
+  EXPECT_EQ(config.value(), "original");
+  grpc::ClientContext metrics_context;
+  Prepare(&metrics_context);
+  v1::ListPerformanceMetricsResponse metrics;
+  ASSERT_TRUE(
+      repository->ListPerformanceMetrics(&metrics_context, {}, &metrics).ok());
+  EXPECT_EQ(metrics.performance_metrics_size(), 0);
 }
 
 TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
