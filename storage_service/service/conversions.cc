@@ -241,6 +241,24 @@ v1::AuditEntry::Action AuditActionToProto(AuditAction action) {
 
 // ---- Records, inbound -----------------------------------------------------
 
+// The creation and update times of a record, when `mask` names them
+// (imports keep the legacy times).
+template <typename Proto, typename Record>
+absl::Status TimesFromProto(const Proto& proto, const FieldMask& mask,
+                            absl::string_view field, Record* record) {
+  if (mask.Has("create_time")) {
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        record->create_time,
+        TimeFromProto(proto.create_time(), Path(field, "create_time")));
+  }
+  if (mask.Has("update_time")) {
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        record->update_time,
+        TimeFromProto(proto.update_time(), Path(field, "update_time")));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Configuration> ConfigurationFromProto(
     const v1::Configuration& proto, const FieldMask& mask,
     absl::string_view field) {
@@ -253,16 +271,7 @@ absl::StatusOr<Configuration> ConfigurationFromProto(
   }
   if (mask.Has("description")) record.description = proto.description();
   if (mask.Has("is_sensitive")) record.is_sensitive = proto.is_sensitive();
-  if (mask.Has("create_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.create_time,
-        TimeFromProto(proto.create_time(), Path(field, "create_time")));
-  }
-  if (mask.Has("update_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.update_time,
-        TimeFromProto(proto.update_time(), Path(field, "update_time")));
-  }
+  OPSBRAIN_RETURN_IF_ERROR(TimesFromProto(proto, mask, field, &record));
   return record;
 }
 
@@ -289,16 +298,7 @@ absl::StatusOr<ThreadContext> ThreadContextFromProto(
   record.thread_ts = std::move(parts.thread_ts);
   record.etag = proto.etag();
   if (mask.Has("messages")) record.messages = ToVector(proto.messages());
-  if (mask.Has("create_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.create_time,
-        TimeFromProto(proto.create_time(), Path(field, "create_time")));
-  }
-  if (mask.Has("update_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.update_time,
-        TimeFromProto(proto.update_time(), Path(field, "update_time")));
-  }
+  OPSBRAIN_RETURN_IF_ERROR(TimesFromProto(proto, mask, field, &record));
   if (mask.Has("expire_time")) {
     OPSBRAIN_ASSIGN_OR_RETURN(
         record.expire_time,
@@ -342,16 +342,7 @@ absl::StatusOr<BusinessGoal> BusinessGoalFromProto(
         StructToJson(proto.success_metrics(), Path(field, "success_metrics")));
   }
   if (mask.Has("notes")) record.notes = proto.notes();
-  if (mask.Has("create_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.create_time,
-        TimeFromProto(proto.create_time(), Path(field, "create_time")));
-  }
-  if (mask.Has("update_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.update_time,
-        TimeFromProto(proto.update_time(), Path(field, "update_time")));
-  }
+  OPSBRAIN_RETURN_IF_ERROR(TimesFromProto(proto, mask, field, &record));
   return record;
 }
 
@@ -367,16 +358,7 @@ absl::StatusOr<AppSetting> AppSettingFromProto(const v1::AppSetting& proto,
         record.type, SettingTypeFromProto(proto.type(), Path(field, "type")));
   }
   if (mask.Has("description")) record.description = proto.description();
-  if (mask.Has("create_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.create_time,
-        TimeFromProto(proto.create_time(), Path(field, "create_time")));
-  }
-  if (mask.Has("update_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.update_time,
-        TimeFromProto(proto.update_time(), Path(field, "update_time")));
-  }
+  OPSBRAIN_RETURN_IF_ERROR(TimesFromProto(proto, mask, field, &record));
   return record;
 }
 
@@ -388,16 +370,7 @@ absl::StatusOr<UserPreference> UserPreferenceFromProto(
   record.key = proto.key();
   record.etag = proto.etag();
   if (mask.Has("value")) record.value = proto.value();
-  if (mask.Has("create_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.create_time,
-        TimeFromProto(proto.create_time(), Path(field, "create_time")));
-  }
-  if (mask.Has("update_time")) {
-    OPSBRAIN_ASSIGN_OR_RETURN(
-        record.update_time,
-        TimeFromProto(proto.update_time(), Path(field, "update_time")));
-  }
+  OPSBRAIN_RETURN_IF_ERROR(TimesFromProto(proto, mask, field, &record));
   return record;
 }
 
