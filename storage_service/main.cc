@@ -19,21 +19,21 @@
 #include "common/logging.h"
 #include "storage_service/storage_server.h"
 
-ABSL_FLAG(std::string, listen, "",
-          "host:port to serve on (env STORAGE_LISTEN; default "
-          "127.0.0.1:50051; port 0 picks a free port)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve on; port 0 picks a free port. Env: "
+          "STORAGE_LISTEN.");
 ABSL_FLAG(std::string, database_url, "",
-          "postgres://..., postgresql://... or sqlite://PATH (env "
-          "DATABASE_URL; default sqlite://opsbrain-store.db)");
+          "postgres://..., postgresql://... or sqlite://PATH; empty for "
+          "the SQLite file opsbrain-store.db. Env: DATABASE_URL.");
 ABSL_FLAG(bool, migrate, false,
           "apply pending schema migrations before serving");
 ABSL_FLAG(std::string, tls_cert, "",
-          "PEM certificate chain for TLS (env STORAGE_TLS_CERT)");
+          "PEM certificate chain file for TLS. Env: STORAGE_TLS_CERT.");
 ABSL_FLAG(std::string, tls_key, "",
-          "PEM private key for TLS (env STORAGE_TLS_KEY)");
+          "PEM private key file for TLS. Env: STORAGE_TLS_KEY.");
 ABSL_FLAG(std::string, tls_client_ca, "",
-          "PEM CA that client certificates must chain to, for mTLS (env "
-          "STORAGE_TLS_CLIENT_CA)");
+          "PEM CA file that client certificates must chain to (mTLS). Env: "
+          "STORAGE_TLS_CLIENT_CA.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM, how long calls in flight may run on");
 ABSL_FLAG(bool, verbose, false, "log one line per call");
@@ -41,6 +41,17 @@ ABSL_FLAG(bool, verbose, false, "log one line per call");
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Serves OpsBrain's records over gRPC (opsbrain.v1.Repository).");
+  for (absl::Status status :
+       {opsbrain::FlagFromEnv(&FLAGS_listen, "STORAGE_LISTEN"),
+        opsbrain::FlagFromEnv(&FLAGS_database_url, "DATABASE_URL"),
+        opsbrain::FlagFromEnv(&FLAGS_tls_cert, "STORAGE_TLS_CERT"),
+        opsbrain::FlagFromEnv(&FLAGS_tls_key, "STORAGE_TLS_KEY"),
+        opsbrain::FlagFromEnv(&FLAGS_tls_client_ca, "STORAGE_TLS_CLIENT_CA")}) {
+    if (!status.ok()) {
+      OPSBRAIN_LOG(ERROR) << status.message();
+      return 2;
+    }
+  }
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_verbose)) {
     opsbrain::SetMinLogSeverity(opsbrain::LogSeverity::kVerbose);
@@ -55,17 +66,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   opsbrain::StorageServerOptions options;
-  options.listen = opsbrain::FlagOrEnv(absl::GetFlag(FLAGS_listen),
-                                       "STORAGE_LISTEN", "127.0.0.1:50051");
-  options.database_url = opsbrain::FlagOrEnv(
-      absl::GetFlag(FLAGS_database_url), "DATABASE_URL", "");
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.database_url = absl::GetFlag(FLAGS_database_url);
   options.migrate_on_start = absl::GetFlag(FLAGS_migrate);
-  options.tls_cert_file = opsbrain::FlagOrEnv(absl::GetFlag(FLAGS_tls_cert),
-                                              "STORAGE_TLS_CERT", "");
-  options.tls_key_file = opsbrain::FlagOrEnv(absl::GetFlag(FLAGS_tls_key),
-                                             "STORAGE_TLS_KEY", "");
-  options.tls_client_ca_file = opsbrain::FlagOrEnv(
-      absl::GetFlag(FLAGS_tls_client_ca), "STORAGE_TLS_CLIENT_CA", "");
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
 
   absl::StatusOr<std::unique_ptr<opsbrain::StorageServer>> server =
       opsbrain::StorageServer::Start(options);
@@ -78,7 +84,8 @@ int main(int argc, char** argv) {
 
   int signal = 0;
   sigwait(&signals, &signal);
-  OPSBRAIN_LOG(INFO) << "received " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+  OPSBRAIN_LOG(INFO) << "received "
+                     << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
                      << "; draining calls in flight";
   (*server)->Shutdown(absl::GetFlag(FLAGS_drain_timeout));
   OPSBRAIN_LOG(INFO) << "stopped";

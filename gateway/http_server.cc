@@ -1,0 +1,335 @@
+#include "gateway/http_server.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "common/logging.h"
+#include "gateway/http_types.h"
+
+namespace opsbrain::gateway {
+namespace {
+
+namespace beast = ::boost::beast;
+namespace http = ::boost::beast::http;
+namespace net = ::boost::asio;
+using tcp = ::boost::asio::ip::tcp;
+
+// After an error answer, the server reads and drops what the client still
+// sends for at most this long before closing, so that closing with unread
+// data (which makes the kernel send RST) does not destroy the answer.
+constexpr absl::Duration kMaxLinger = absl::Seconds(2);
+
+// After a failed accept (out of descriptors, as a rule), wait this long
+// before the next, rather than spin.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return absl::ToChronoNanoseconds(d);
+}
+
+bool IsHttpError(const beast::error_code& ec) {
+  return ec.category() ==
+         http::make_error_code(http::error::bad_method).category();
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpServerOptions& options,
+          HttpHandler* handler)
+      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+  void Start() {
+    net::dispatch(
+        stream_.get_executor(),
+        beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+ private:
+  // One deadline covers the headers and the body of a request.
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(options_.max_header_bytes);
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(ToChrono(options_.read_timeout));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    if (header.version() >= 11 &&
+        absl::EqualsIgnoreCase(std::string(header[http::field::expect]),
+                               "100-continue")) {
+      continue_.emplace(http::status::continue_, header.version());
+      http::async_write(
+          stream_, *continue_,
+          [self = shared_from_this()](beast::error_code write_ec, size_t) {
+            if (write_ec) return;
+            self->ReadBody();
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    Dispatch();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) {
+      // The client closed between requests: the normal end.
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    if (!IsHttpError(ec)) {
+      // Timed out (the stream is closed already), reset, or shut down.
+      OPSBRAIN_LOG(VERBOSE) << "connection dropped: " << ec.message();
+      return;
+    }
+
+    int status = 400;
+    std::string reason;
+    if (ec == http::error::body_limit) {
+      status = 413;
+      reason = absl::StrCat("the request body exceeds ",
+                            options_.max_body_bytes, " bytes");
+    } else if (ec == http::error::header_limit) {
+      status = 431;
+      reason = absl::StrCat("the request headers exceed ",
+                            options_.max_header_bytes, " bytes");
+    } else if (ec == http::error::partial_message) {
+      reason = "the request ended before it was complete";
+    } else {
+      reason = absl::StrCat("malformed HTTP request: ", ec.message());
+    }
+
+    // A Content-Length over the limit fails as the headers complete, so
+    // they are all there even though the parser does not say so.
+    HttpRequest head;
+    if (parser_->is_header_done() || ec == http::error::body_limit) {
+      head = HeadOf(parser_->get());
+    }
+    Send(handler_->HandleUnreadable(head, status, reason),
+         /*keep_alive=*/false, /*linger=*/true);
+  }
+
+  static HttpRequest HeadOf(const http::request<http::string_body>& request) {
+    HttpRequest head;
+    head.method = std::string(request.method_string());
+    head.target = std::string(request.target());
+    for (const auto& field : request) {
+      head.headers.push_back(
+          {std::string(field.name_string()), std::string(field.value())});
+    }
+    return head;
+  }
+
+  void Dispatch() {
+    http::request<http::string_body> request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    version_ = request.version();
+    HttpRequest plain = HeadOf(request);
+    plain.body = std::move(request.body());
+
+    // The handler may take its time (it waits on the storage service,
+    // under its own deadline); the read deadline must not fire meanwhile.
+    stream_.expires_never();
+    handler_->Handle(
+        std::move(plain), [self = shared_from_this()](HttpResponse response) {
+          net::post(self->stream_.get_executor(),
+                    [self, response = std::move(response)]() mutable {
+                      self->Send(std::move(response), self->keep_alive_,
+                                 /*linger=*/false);
+                    });
+        });
+  }
+
+  void Send(HttpResponse response, bool keep_alive, bool linger) {
+    auto message = std::make_unique<http::response<http::string_body>>();
+    message->version(version_);
+    message->result(static_cast<unsigned>(response.status));
+    if (response.status == 499) message->reason("Client Closed Request");
+    for (HttpHeader& header : response.headers) {
+      message->insert(header.name, header.value);
+    }
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    response_ = std::move(message);
+
+    stream_.expires_after(ToChrono(options_.read_timeout));
+    http::async_write(
+        stream_, *response_,
+        beast::bind_front_handler(&Session::OnWrite, shared_from_this(),
+                                  keep_alive, linger));
+  }
+
+  void OnWrite(bool keep_alive, bool linger, beast::error_code ec, size_t) {
+    response_.reset();
+    if (ec) return;
+    if (linger) return Linger();
+    if (!keep_alive) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    ReadHeader();
+  }
+
+  // Half-closes, then drops what the client still sends until it closes
+  // too or the linger time is up; the socket closes with the session.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(
+        ToChrono(std::min(options_.read_timeout, kMaxLinger)));
+    DrainSome();
+  }
+
+  void DrainSome() {
+    stream_.async_read_some(
+        net::buffer(drain_),
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (!ec) self->DrainSome();
+        });
+  }
+
+  beast::tcp_stream stream_;
+  const HttpServerOptions& options_;
+  HttpHandler* const handler_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::unique_ptr<http::response<http::string_body>> response_;
+  std::array<char, 4096> drain_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions options_in, HttpHandler* handler_in)
+      : options(std::move(options_in)),
+        handler(handler_in),
+        io_context(std::max(1, options.threads)),
+        acceptor(io_context),
+        backoff(io_context) {}
+
+  void Accept() {
+    acceptor.async_accept(
+        net::make_strand(io_context),
+        [this](beast::error_code ec, tcp::socket socket) {
+          if (ec == net::error::operation_aborted || !acceptor.is_open()) {
+            return;
+          }
+          if (ec) {
+            OPSBRAIN_LOG(WARNING) << "accept failed: " << ec.message();
+            backoff.expires_after(kAcceptBackoff);
+            backoff.async_wait([this](beast::error_code) { Accept(); });
+            return;
+          }
+          std::make_shared<Session>(std::move(socket), options, handler)
+              ->Start();
+          Accept();
+        });
+  }
+
+  const HttpServerOptions options;
+  HttpHandler* const handler;
+  net::io_context io_context;
+  tcp::acceptor acceptor;
+  net::steady_timer backoff;
+  std::vector<std::thread> workers;
+  int port = 0;
+  bool running = false;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler* handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+absl::Status HttpServer::Start() {
+  Impl& impl = *impl_;
+  beast::error_code ec;
+  const net::ip::address address =
+      net::ip::make_address(impl.options.address, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address '", impl.options.address, "'"));
+  }
+  if (impl.options.port < 0 || impl.options.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad port ", impl.options.port));
+  }
+
+  // Open, bind and listen; each step reports its own failure.
+  const tcp::endpoint endpoint(address,
+                               static_cast<uint16_t>(impl.options.port));
+  impl.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl.acceptor.bind(endpoint, ec);
+  if (!ec) impl.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", impl.options.address, ":",
+                     impl.options.port, ": ", ec.message()));
+  }
+  impl.port = impl.acceptor.local_endpoint(ec).port();
+
+  impl.Accept();
+  impl.running = true;
+  for (int i = 0; i < std::max(1, impl.options.threads); ++i) {
+    impl.workers.emplace_back([&impl] { impl.io_context.run(); });
+  }
+  return absl::OkStatus();
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop() {
+  Impl& impl = *impl_;
+  if (!impl.running) return;
+  impl.running = false;
+  impl.io_context.stop();
+  for (std::thread& worker : impl.workers) worker.join();
+  impl.workers.clear();
+
+  // No worker runs now, so the acceptor can be closed from here.
+  beast::error_code ignored;
+  impl.acceptor.close(ignored);
+}
+
+}  // namespace opsbrain::gateway

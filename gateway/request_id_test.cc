@@ -1,0 +1,41 @@
+#include "gateway/request_id.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace opsbrain::gateway {
+namespace {
+
+struct SaneCase {
+  std::string id;
+  bool sane;
+};
+
+class RequestIdTest : public ::testing::TestWithParam<SaneCase> {};
+
+TEST_P(RequestIdTest, AcceptsOnlySaneTokens) {
+  EXPECT_EQ(IsSaneRequestId(GetParam().id), GetParam().sane) << GetParam().id;
+  EXPECT_EQ(RequestIdFor(GetParam().id) == GetParam().id, GetParam().sane);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RequestIdTest,
+    ::testing::Values(
+        SaneCase{"abc-123_DEF.4", true}, SaneCase{std::string(128, 'a'), true},
+        SaneCase{std::string(129, 'a'), false}, SaneCase{"", false},
+        SaneCase{"has space", false}, SaneCase{"semi;colon", false},
+        SaneCase{"new\nline", false}, SaneCase{"caf\xC3\xA9", false},
+        SaneCase{"slash/", false}));
+
+TEST(NewRequestIdTest, IsSaneHexAndFresh) {
+  const std::string a = NewRequestId();
+  const std::string b = NewRequestId();
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_TRUE(IsSaneRequestId(a));
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace opsbrain::gateway

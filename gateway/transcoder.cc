@@ -1,0 +1,148 @@
+#include "gateway/transcoder.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "gateway/field_values.h"
+#include "gateway/query_params.h"
+#include "gateway/router.h"
+#include "gateway/utf8.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace opsbrain::gateway {
+namespace {
+
+using ::google::protobuf::Descriptor;
+using ::google::protobuf::Message;
+
+// json_util's messages may quote the input; keep them short and printable.
+constexpr size_t kMaxParserMessageBytes = 200;
+
+std::unique_ptr<Message> NewMessage(const Descriptor* type) {
+  const Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  if (prototype == nullptr) return nullptr;
+  return std::unique_ptr<Message>(prototype->New());
+}
+
+// json_util reports "(field.path): what" on its first line and may add
+// lines that quote the input; only the first line is kept.
+std::string ParserMessage(absl::string_view message) {
+  message = message.substr(0, message.find('\n'));
+  std::string shown = CoerceToUtf8(message.substr(0, kMaxParserMessageBytes));
+  if (message.size() > kMaxParserMessageBytes) shown += "...";
+  return shown;
+}
+
+absl::Status ParseBody(const Route& route, absl::string_view body,
+                       Message* request) {
+  if (route.body == BodyKind::kNone) {
+    if (body.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        route.http_method, " ", route.path.text(), " takes no body"));
+  }
+  if (body.empty()) return absl::OkStatus();
+
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  Message* target = request;
+  std::string where = "request body";
+  if (route.body == BodyKind::kField) {
+    target =
+        request->GetReflection()->MutableMessage(request, route.body_field);
+    where =
+        absl::StrCat("request body (field '", route.body_field->name(), "')");
+  }
+  const google::protobuf::util::Status status =
+      google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(body.data(), body.size()), target,
+          options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON in ", where, ": ",
+                     ParserMessage(status.message().as_string())));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
+    const Route& route, absl::Span<const std::string> path_values,
+    absl::string_view query, absl::string_view body) {
+  std::unique_ptr<Message> request = NewMessage(route.method->input_type());
+  if (request == nullptr) {
+    return absl::InternalError(absl::StrCat(
+        "no generated type for ", route.method->input_type()->full_name()));
+  }
+
+  // The body first, so that the path wins where both set a field.
+  absl::Status status = ParseBody(route, body, request.get());
+  if (!status.ok()) return status;
+
+  // The path variables.
+  if (path_values.size() != route.path_fields.size()) {
+    return absl::InternalError("path values do not match the route");
+  }
+  for (size_t i = 0; i < path_values.size(); ++i) {
+    status =
+        SetFieldFromText(request.get(), route.path_fields[i], path_values[i]);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("path: ", status.message()));
+    }
+  }
+
+  // The query, for what neither the path nor the body set.
+  absl::StatusOr<std::vector<QueryParam>> params = ParseQueryString(query);
+  if (!params.ok()) return params.status();
+  if (params->empty()) return request;
+  if (route.body == BodyKind::kWhole) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        route.http_method, " ", route.path.text(),
+        " takes the whole request in its body, so no query parameters"));
+  }
+  std::vector<FieldPath> bound = route.path_fields;
+  if (route.body == BodyKind::kField) bound.push_back({route.body_field});
+  status = ApplyQueryParams(*params, bound, request.get());
+  if (!status.ok()) return status;
+  return request;
+}
+
+absl::StatusOr<std::string> MessageToJson(const Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  const google::protobuf::util::Status status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot print ", message.GetDescriptor()->full_name(),
+                     " as JSON: ", status.message().as_string()));
+  }
+  return json;
+}
+
+absl::StatusOr<std::string> ResponseToJson(const Descriptor* type,
+                                           const std::string& bytes) {
+  std::unique_ptr<Message> response = NewMessage(type);
+  if (response == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("no generated type for ", type->full_name()));
+  }
+  if (!response->ParseFromString(bytes)) {
+    return absl::InternalError(
+        absl::StrCat("the response does not parse as ", type->full_name()));
+  }
+  return MessageToJson(*response);
+}
+
+}  // namespace opsbrain::gateway
