@@ -41,8 +41,7 @@ class StorageProcess {
   static absl::StatusOr<std::unique_ptr<StorageProcess>> Start(
       const std::string& database_url, std::vector<std::string> flags = {}) {
     std::vector<std::string> argv = {
-        RunfilePath("storage_service/storage_service"),
-        "--listen=127.0.0.1:0"};
+        RunfilePath("storage_service/storage_service"), "--listen=127.0.0.1:0"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     absl::StatusOr<std::unique_ptr<Subprocess>> process =
         Subprocess::Start(argv, {{"DATABASE_URL", database_url}});
@@ -129,9 +128,8 @@ TEST_P(StorageBinaryTest, RepositoryWaitsForMigrationsThroughSchemaApi) {
   grpc::ClientContext status_context;
   Prepare(&status_context);
   v1::SchemaStatus schema;
-  ASSERT_TRUE(storage->Schema()
-                  ->GetSchemaStatus(&status_context, {}, &schema)
-                  .ok());
+  ASSERT_TRUE(
+      storage->Schema()->GetSchemaStatus(&status_context, {}, &schema).ok());
   EXPECT_EQ(schema.current_version(), 0);
   EXPECT_EQ(schema.latest_version(), 2);
   EXPECT_EQ(schema.pending_size(), 2);
@@ -139,9 +137,8 @@ TEST_P(StorageBinaryTest, RepositoryWaitsForMigrationsThroughSchemaApi) {
   grpc::ClientContext apply_context;
   Prepare(&apply_context);
   v1::ApplyMigrationsResponse applied;
-  ASSERT_TRUE(storage->Schema()
-                  ->ApplyMigrations(&apply_context, {}, &applied)
-                  .ok());
+  ASSERT_TRUE(
+      storage->Schema()->ApplyMigrations(&apply_context, {}, &applied).ok());
   EXPECT_EQ(applied.applied_size(), 2);
   EXPECT_EQ(storage->Health(""), HealthCheckResponse::SERVING);
   EXPECT_EQ(storage->Health("opsbrain.v1.Repository"),
@@ -149,16 +146,15 @@ TEST_P(StorageBinaryTest, RepositoryWaitsForMigrationsThroughSchemaApi) {
 
   grpc::ClientContext again_context;
   Prepare(&again_context);
-  status = storage->Repository()->GetConfiguration(&again_context, get,
-                                                    &config);
+  status =
+      storage->Repository()->GetConfiguration(&again_context, get, &config);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 
   // A second run has nothing to do.
   grpc::ClientContext twice_context;
   Prepare(&twice_context);
-  ASSERT_TRUE(storage->Schema()
-                  ->ApplyMigrations(&twice_context, {}, &applied)
-                  .ok());
+  ASSERT_TRUE(
+      storage->Schema()->ApplyMigrations(&twice_context, {}, &applied).ok());
   EXPECT_EQ(applied.applied_size(), 0);
 }
 
@@ -220,8 +216,8 @@ TEST_P(StorageBinaryTest, ServesRecordsWithMaskingAuditAndValidation) {
     v1::UpdateConfigurationRequest bad = update;
     bad.mutable_configuration()->set_key("");
     v1::Configuration ignored;
-    grpc::Status status = repository->UpdateConfiguration(&context, bad,
-                                                          &ignored);
+    grpc::Status status =
+        repository->UpdateConfiguration(&context, bad, &ignored);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(status.error_message(), HasSubstr("configuration.key"));
   }
@@ -231,8 +227,7 @@ TEST_P(StorageBinaryTest, ServesRecordsWithMaskingAuditAndValidation) {
 struct BadRequest {
   const char* name;
   const char* field;
-  std::function<grpc::Status(v1::Repository::Stub&, grpc::ClientContext*)>
-      call;
+  std::function<grpc::Status(v1::Repository::Stub&, grpc::ClientContext*)> call;
 };
 
 grpc::Status PutConfiguration(v1::Repository::Stub& stub,
@@ -330,7 +325,7 @@ std::vector<BadRequest> BadRequests() {
   };
 }
 
-TEST_P(StorageBinaryTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNothing) {
+TEST_P(StorageBinaryTest, BadInputIsInvalidArgumentAndStoresNothing) {
   std::unique_ptr<StorageProcess> storage = StartOrDie({"--migrate"});
   ASSERT_NE(storage, nullptr);
   auto repository = storage->Repository();
@@ -403,9 +398,8 @@ TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
         v1::BatchCreatePerformanceMetricsResponse response;
         bool before = !signalled.load();
         started.fetch_add(1);
-        grpc::Status status =
-            repository->BatchCreatePerformanceMetrics(&context, batch,
-                                                      &response);
+        grpc::Status status = repository->BatchCreatePerformanceMetrics(
+            &context, batch, &response);
         if (status.ok()) {
           acknowledged.fetch_add(1);
           if (before && signalled.load()) acknowledged_after_signal++;
@@ -421,8 +415,7 @@ TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
   while (started.load() < kWriters * 3) std::this_thread::yield();
   signalled.store(true);
   ASSERT_TRUE(storage->process->Signal(SIGTERM).ok());
-  absl::StatusOr<int> exit_code =
-      storage->process->Wait(absl::Seconds(30));
+  absl::StatusOr<int> exit_code = storage->process->Wait(absl::Seconds(30));
   for (std::thread& writer : writers) writer.join();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0) << storage->process->output();
@@ -468,8 +461,7 @@ TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
 
 TEST_P(StorageBinaryTest, UnknownDatabaseSchemeFailsStartWithoutLeakingIt) {
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(
-      {RunfilePath("storage_service/storage_service"),
-       "--listen=127.0.0.1:0"},
+      {RunfilePath("storage_service/storage_service"), "--listen=127.0.0.1:0"},
       {{"DATABASE_URL", "mysql://root:hunter2@127.0.0.1/opsbrain"}});
   ASSERT_TRUE(process.ok());
   absl::StatusOr<int> exit_code = (*process)->Wait(absl::Seconds(30));

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs OpsBrain Store on this machine: installs missing Debian packages,
+# builds, starts the storage service, applies schema migrations with the
+# migrator, optionally imports a legacy OpsBrain SQLite file, and starts the
+# gateway. Both services stay in the foreground until Ctrl-C (or SIGTERM),
+# which stops them cleanly.
+#
+#   scripts/run.sh                          SQLite file ./opsbrain-store.db
+#   DATABASE_URL=postgres://... scripts/run.sh
+#   LEGACY_DB=/path/opsbrain.db scripts/run.sh     import it first
+#   scripts/run.sh --legacy-db /path/opsbrain.db   the same
+#
+# PORT (default 8080) is the gateway's HTTP port; STORAGE_LISTEN (default
+# 127.0.0.1:50051) the storage service's gRPC address.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+
+legacy_db="${LEGACY_DB:-}"
+while (($# > 0)); do
+  case "$1" in
+    --legacy-db) legacy_db="$2"; shift 2 ;;
+    --legacy-db=*) legacy_db="${1#*=}"; shift ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+"${top}/scripts/setup.sh"
+(cd "${top}" && bazel build //storage_service //gateway //migrator)
+bin="$(cd "${top}" && bazel info bazel-bin 2>/dev/null)"
+
+export STORAGE_LISTEN="${STORAGE_LISTEN:-127.0.0.1:50051}"
+export STORAGE_ADDR="${STORAGE_ADDR:-${STORAGE_LISTEN}}"
+export PORT="${PORT:-8080}"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  if ((${#pids[@]} > 0)); then
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop INT TERM EXIT
+
+"${bin}/storage_service/storage_service" &
+pids+=($!)
+
+# The migrator waits for the storage service to answer.
+"${bin}/migrator/migrator" up
+if [[ -n "${legacy_db}" ]]; then
+  "${bin}/migrator/migrator" import --from "${legacy_db}"
+fi
+
+"${bin}/gateway/gateway" &
+pids+=($!)
+echo "OpsBrain Store: http://localhost:${PORT}/v1/businessGoals (Ctrl-C stops)"
+
+# Returns when either service exits; then the other is stopped too.
+wait -n "${pids[@]}"
