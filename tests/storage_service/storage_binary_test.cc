@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -457,6 +458,32 @@ TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
   } while (!token.empty());
   EXPECT_EQ(stored, int64_t{acknowledged.load()} * kBatchSize);
   EXPECT_GT(acknowledged.load(), 0);
+}
+
+TEST_P(StorageBinaryTest, ReflectionListsEveryService) {
+  std::unique_ptr<StorageProcess> storage = StartOrDie({"--migrate"});
+  ASSERT_NE(storage, nullptr);
+  auto reflection =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(storage->channel);
+  grpc::ClientContext context;
+  Prepare(&context);
+  auto stream = reflection->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->WritesDone());
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<std::string> names;
+  for (const auto& service : response.list_services_response().service()) {
+    names.push_back(service.name());
+  }
+  EXPECT_THAT(names, ::testing::IsSupersetOf(
+                         {"opsbrain.v1.Repository", "opsbrain.v1.Schema",
+                          "opsbrain.v1.Import", "grpc.health.v1.Health"}));
+  while (stream->Read(&response)) {
+  }
+  EXPECT_TRUE(stream->Finish().ok());
 }
 
 TEST_P(StorageBinaryTest, UnknownDatabaseSchemeFailsStartWithoutLeakingIt) {
