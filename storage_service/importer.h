@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,6 +27,17 @@ struct ImportedRow {
 
 // The legacy table a row belongs to (records.h names).
 const char* TableOf(const ImportedRow& row);
+
+// The natural key of one row, as ImportBatch matches rows.
+struct ImportKey {
+  // configurations: key; thread contexts: thread key; goals: id; settings:
+  // key; preferences: the preference key.
+  std::string key;
+  // Preferences only.
+  std::string user_id;
+  // Audit entries and metrics: the legacy id.
+  int64_t legacy_id = 0;
+};
 
 struct ImportOutcome {
   // Parallel to the input rows: true when written, false when a row with
@@ -51,6 +63,15 @@ class Importer {
   virtual absl::Status ForEachRow(
       const std::string& table,
       const std::function<void(const ImportedRow&)>& visit) = 0;
+
+  // The stored rows of `table` with the natural keys `keys`, parallel to
+  // them: nullopt where no row has the key. Read in one transaction. An
+  // expired thread context that is still stored is returned like any other
+  // row (the migrator tells expired from missing itself). Audit entries and
+  // metrics come back with legacy_id set to their id. INVALID_ARGUMENT for
+  // an unknown table.
+  virtual absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindRows(
+      const std::string& table, const std::vector<ImportKey>& keys) = 0;
 };
 
 }  // namespace opsbrain

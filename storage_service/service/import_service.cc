@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "storage_service/service/import_rows.h"
 #include "storage_service/service/request_context.h"
 #include "storage_service/service/text.h"
+#include "storage_service/service/validation.h"
 
 namespace opsbrain::service {
 namespace {
@@ -50,8 +53,11 @@ class ImportReport {
     return index < kTableCount ? &counts_[index] : nullptr;
   }
 
+  // Position in the stream of the next row received.
+  int64_t TakeStreamIndex() { return next_stream_index_++; }
+
   void Reject(const v1::ImportedRow& row, absl::string_view table,
-              const absl::Status& reason) {
+              const absl::Status& reason, int64_t stream_index) {
     if (v1::TableImportCounts* counts = CountsFor(table)) {
       counts->set_rejected(counts->rejected() + 1);
     }
@@ -62,6 +68,7 @@ class ImportReport {
     rejected.set_table_name(std::string(table));
     rejected.set_key(ReportKeyOf(row));
     rejected.set_reason(Excerpt(reason.message(), kMaxReasonBytes));
+    rejected.set_stream_index(stream_index);
     rejected_.push_back(std::move(rejected));
   }
 
@@ -77,27 +84,30 @@ class ImportReport {
  private:
   std::array<v1::TableImportCounts, kTableCount> counts_;
   std::vector<v1::RejectedRow> rejected_;
+  int64_t next_stream_index_ = 0;
 };
 
 // Converts and validates one message's rows, writes the valid ones in one
-// batch and counts the outcome.
+// batch (unless the message only asks for validation) and counts the
+// outcome.
 absl::Status ImportMessage(const v1::ImportRowsRequest& request,
                            Importer& importer, ImportReport* report) {
   std::vector<ImportedRow> valid;
   valid.reserve(request.rows_size());
   for (const v1::ImportedRow& row : request.rows()) {
+    const int64_t stream_index = report->TakeStreamIndex();
     const absl::string_view table = TableOfProtoRow(row);
     if (v1::TableImportCounts* counts = report->CountsFor(table)) {
       counts->set_received(counts->received() + 1);
     }
     absl::StatusOr<ImportedRow> converted = ImportedRowFromProto(row);
     if (!converted.ok()) {
-      report->Reject(row, table, converted.status());
+      report->Reject(row, table, converted.status(), stream_index);
       continue;
     }
     valid.push_back(*std::move(converted));
   }
-  if (valid.empty()) return absl::OkStatus();
+  if (valid.empty() || request.validate_only()) return absl::OkStatus();
 
   OPSBRAIN_ASSIGN_OR_RETURN(const ImportOutcome outcome,
                             importer.ImportBatch(valid));
@@ -136,6 +146,21 @@ absl::Status DigestTable(Importer& importer, const std::string& table,
   checksum->set_row_count(digest.row_count());
   checksum->set_checksum(digest.Checksum());
   return absl::OkStatus();
+}
+
+// The importer's form of a request key; INVALID_ARGUMENT for text the
+// database could not bind.
+absl::StatusOr<ImportKey> KeyFromProto(const v1::RowKey& proto, int index) {
+  const std::string field = absl::StrCat("keys[", index, "]");
+  OPSBRAIN_RETURN_IF_ERROR(
+      CheckText(absl::StrCat(field, ".key"), proto.key(), kMaxIdentifierBytes));
+  OPSBRAIN_RETURN_IF_ERROR(CheckText(absl::StrCat(field, ".user_id"),
+                                     proto.user_id(), kMaxIdentifierBytes));
+  ImportKey key;
+  key.key = proto.key();
+  key.user_id = proto.user_id();
+  key.legacy_id = proto.legacy_id();
+  return key;
 }
 
 }  // namespace
@@ -187,6 +212,49 @@ grpc::Status ImportService::GetTableChecksums(
         for (const std::string& table : tables) {
           OPSBRAIN_RETURN_IF_ERROR(
               DigestTable(*importer_, table, response->add_tables()));
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status ImportService::GetRowDigests(
+    grpc::ServerContext* context, const v1::GetRowDigestsRequest* request,
+    v1::GetRowDigestsResponse* response) {
+  return runner_.Run(
+      *context, "GetRowDigests", [&](const RequestContext&) -> absl::Status {
+        if (!IsImportTable(request->table_name())) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("table_name: unknown table '",
+                           Excerpt(request->table_name()), "'"));
+        }
+        if (request->keys_size() > kMaxRowDigestKeys) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("keys: at most ", kMaxRowDigestKeys,
+                           " per request, got ", request->keys_size()));
+        }
+        std::vector<ImportKey> keys;
+        keys.reserve(request->keys_size());
+        for (int i = 0; i < request->keys_size(); ++i) {
+          OPSBRAIN_ASSIGN_OR_RETURN(ImportKey key,
+                                    KeyFromProto(request->keys(i), i));
+          keys.push_back(std::move(key));
+        }
+
+        OPSBRAIN_ASSIGN_OR_RETURN(
+            const std::vector<std::optional<ImportedRow>> found,
+            importer_->FindRows(request->table_name(), keys));
+        if (found.size() != keys.size()) {
+          return absl::InternalError(absl::StrCat("importer found ",
+                                                  found.size(), " results for ",
+                                                  keys.size(), " keys"));
+        }
+        v1::ImportedRow proto;
+        for (const std::optional<ImportedRow>& row : found) {
+          v1::StoredRowDigest* digest = response->add_rows();
+          if (!row.has_value()) continue;
+          OPSBRAIN_RETURN_IF_ERROR(ImportedRowToProto(*row, &proto));
+          digest->set_found(true);
+          digest->set_digest(RowDigest(proto));
         }
         return absl::OkStatus();
       });

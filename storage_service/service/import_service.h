@@ -14,10 +14,23 @@
 // kMaxReportedRejections rows (the first ones); the counts are always
 // complete. A stream of zero rows is fine.
 //
+// A message with validate_only set is converted, validated, counted and
+// reported in the same way, but nothing of it is written: its valid rows
+// count as received only. Each RejectedRow carries the row's position in
+// the stream (stream_index), so a client can tell which of its rows failed
+// even when their keys are alike.
+//
 // GetTableChecksums digests every stored row of each requested table
 // (common/row_digest.h) after converting it to its proto form
 // (import_rows.h). No names means all seven tables; an unknown name is
 // INVALID_ARGUMENT before any table is read.
+//
+// GetRowDigests looks up at most kMaxRowDigestKeys natural keys in one
+// table (Importer::FindRows, one transaction) and answers, parallel to the
+// keys, whether each is stored and the RowDigest of the stored row. An
+// expired thread context that is still stored is found. INVALID_ARGUMENT
+// for an unknown table, too many keys, or key text with NUL or longer than
+// 255 bytes.
 //
 // Thread-safe; holds no state of its own.
 #ifndef OPSBRAIN_STORAGE_SERVICE_SERVICE_IMPORT_SERVICE_H_
@@ -34,6 +47,7 @@ namespace opsbrain::service {
 
 inline constexpr int kMaxRowsPerImportMessage = 5000;
 inline constexpr int kMaxReportedRejections = 1000;
+inline constexpr int kMaxRowDigestKeys = 5000;
 
 class ImportService final : public v1::Import::Service {
  public:
@@ -50,6 +64,9 @@ class ImportService final : public v1::Import::Service {
   grpc::Status GetTableChecksums(
       grpc::ServerContext* context, const v1::GetTableChecksumsRequest* request,
       v1::GetTableChecksumsResponse* response) override;
+  grpc::Status GetRowDigests(grpc::ServerContext* context,
+                             const v1::GetRowDigestsRequest* request,
+                             v1::GetRowDigestsResponse* response) override;
 
  private:
   Importer* const importer_;

@@ -1,6 +1,8 @@
 #include "storage_service/sql/sql_importer.h"
 
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -73,6 +75,30 @@ class SqlImporter final : public Importer {
     }
     return absl::InvalidArgumentError(
         absl::StrCat("table_names: unknown table '", table, "'"));
+  }
+
+  absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindRows(
+      const std::string& table, const std::vector<ImportKey>& keys) override {
+    if (table == kConfigurationsTable) {
+      return FindKeyed(tables_.configurations, keys);
+    }
+    if (table == kThreadContextsTable) return FindKeyed(tables_.threads, keys);
+    if (table == kBusinessGoalsTable) return FindKeyed(tables_.goals, keys);
+    if (table == kAppSettingsTable) return FindKeyed(tables_.settings, keys);
+    if (table == kUserPreferencesTable) {
+      return FindKeyed(tables_.preferences, keys);
+    }
+    if (table == kAuditTable) {
+      return FindById<AuditEntry>(kAuditEntryColumns, kAuditTable,
+                                  &ReadAuditEntry, keys);
+    }
+    if (table == kPerformanceMetricsTable) {
+      return FindById<PerformanceMetric>(kPerformanceMetricColumns,
+                                         kPerformanceMetricsTable,
+                                         &ReadPerformanceMetric, keys);
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("table_name: unknown table '", table, "'"));
   }
 
  private:
@@ -186,6 +212,53 @@ class SqlImporter final : public Importer {
             if (result.num_rows() < kReadChunk) return absl::OkStatus();
           }
         });
+  }
+
+  // One lookup per key: the keyed statements are prepared once per
+  // connection, and a verification batch is a few thousand keys at most.
+  template <typename Record>
+  absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindKeyed(
+      const KeyedTable<Record>& table, const std::vector<ImportKey>& keys) {
+    std::vector<std::optional<ImportedRow>> found(keys.size());
+    OPSBRAIN_RETURN_IF_ERROR(db_.RunInTransaction(
+        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+          for (size_t i = 0; i < keys.size(); ++i) {
+            std::vector<Param> key;
+            if (table.spec().key_columns == 2) key.push_back(keys[i].user_id);
+            key.push_back(keys[i].key);
+            OPSBRAIN_ASSIGN_OR_RETURN(std::optional<Record> record,
+                                      table.Find(tx, key, false));
+            if (record.has_value()) {
+              found[i] = ImportedRow{0, *std::move(record)};
+            }
+          }
+          return absl::OkStatus();
+        }));
+    return found;
+  }
+
+  template <typename Record>
+  absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindById(
+      const char* columns, const char* table,
+      absl::StatusOr<Record> (*read)(const ResultSet&, int),
+      const std::vector<ImportKey>& keys) {
+    const std::string sql =
+        absl::StrCat("SELECT ", columns, " FROM ", table, " WHERE id = $1");
+    std::vector<std::optional<ImportedRow>> found(keys.size());
+    OPSBRAIN_RETURN_IF_ERROR(db_.RunInTransaction(
+        TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
+          for (size_t i = 0; i < keys.size(); ++i) {
+            std::vector<Param> params = {keys[i].legacy_id};
+            OPSBRAIN_ASSIGN_OR_RETURN(ResultSet result,
+                                      tx.Execute(sql, params));
+            if (result.num_rows() == 0) continue;
+            OPSBRAIN_ASSIGN_OR_RETURN(Record record, read(result, 0));
+            const int64_t id = record.id;
+            found[i] = ImportedRow{id, std::move(record)};
+          }
+          return absl::OkStatus();
+        }));
+    return found;
   }
 
   Database& db_;

@@ -167,6 +167,9 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
   int status = 0;
   waitpid(pid_, &status, 0);
   absl::MutexLock lock(&mu_);
+  // The exit closes the pipe; let the reader drain what is left in it so
+  // output() holds everything the process wrote.
+  mu_.AwaitWithTimeout(absl::Condition(&output_closed_), absl::Seconds(5));
   reaped_ = true;
   exit_code_ =
       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -1,0 +1,472 @@
+#include "migrator/import_job.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/row_digest.h"
+#include "common/status_macros.h"
+#include "migrator/exit_codes.h"
+#include "migrator/job_report.h"
+#include "migrator/legacy_conversions.h"
+#include "migrator/legacy_reader.h"
+#include "migrator/store_client.h"
+#include "migrator/summary.h"
+#include "migrator/verifier.h"
+#include "opsbrain/v1/internal.pb.h"
+
+namespace opsbrain::migrator {
+namespace {
+
+// Rows per preflight stream. The service lists at most 1000 rejected rows
+// per stream (kMaxReportedRejections), so a stream of at most that many
+// rows lists every one.
+constexpr int kMaxPreflightStreamRows = 1000;
+
+// The files SQLite may keep beside a database; they travel with it.
+constexpr const char* kSiblingSuffixes[] = {"-wal", "-shm", "-journal"};
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return lstat(path.c_str(), &info) == 0;
+}
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return absl::InternalError(
+      absl::StrCat("cannot ", what, " ", path, ": ", std::strerror(errno)));
+}
+
+// Writes `content` to a new file `path`; never replaces one.
+absl::Status WriteNewFile(const std::string& path, const std::string& content) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd < 0) return ErrnoError("create", path);
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n =
+        write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status error = ErrnoError("write", path);
+      close(fd);
+      return error;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) return ErrnoError("write", path);
+  return absl::OkStatus();
+}
+
+// A legacy row the preflight accepted.
+struct AcceptedRow {
+  ExpectedRow expected;
+  // Position of the row in its table, in rowid order.
+  int64_t ordinal = 0;
+  int64_t legacy_id = 0;
+};
+
+struct TableState {
+  std::string name;
+  TableReport* report = nullptr;
+  std::vector<AcceptedRow> accepted;
+  // By ordinal: true for rows that are not to be imported.
+  std::vector<bool> rejected;
+};
+
+class ImportJob {
+ public:
+  ImportJob(StoreClient& store, const ImportJobOptions& options)
+      : store_(store), options_(options) {}
+
+  JobResult Run() {
+    JobResult result;
+    absl::Status status = RunPhases();
+    result.exit_code = status.ok() ? exit_code_ : failure_code_;
+    if (!status.ok()) result.error = std::string(status.message());
+    if (status.ok() && exit_code_ != kExitOk) result.error = outcome_;
+    result.report = std::move(report_);
+    return result;
+  }
+
+ private:
+  absl::Status StoreFailure(absl::Status status) {
+    const bool unreachable =
+        status.code() == absl::StatusCode::kUnavailable ||
+        status.code() == absl::StatusCode::kDeadlineExceeded;
+    failure_code_ = unreachable ? kExitUnavailable : kExitFailure;
+    classified_ = true;
+    if (unreachable) {
+      return absl::UnavailableError(
+          absl::StrCat("the storage service at ", store_.address(),
+                       " is unavailable: ", status.message()));
+    }
+    return status;
+  }
+
+  absl::Status FileFailure(absl::Status status) {
+    failure_code_ = kExitLegacyFileUnusable;
+    return status;
+  }
+
+  absl::Status InternalFailure(absl::Status status) {
+    failure_code_ = kExitFailure;
+    classified_ = true;
+    return status;
+  }
+
+  // A failure of ForEachRow: the visitor's own (already classified) or one
+  // of the file.
+  absl::Status ReadFailure(absl::Status status) {
+    return classified_ ? status : FileFailure(std::move(status));
+  }
+
+  absl::Status RunPhases() {
+    report_.legacy_path = options_.legacy_path;
+    OPSBRAIN_RETURN_IF_ERROR(CheckSchema());
+    OPSBRAIN_RETURN_IF_ERROR(OpenLegacyFile());
+    for (TableState& table : tables_) {
+      OPSBRAIN_RETURN_IF_ERROR(Preflight(table));
+    }
+    if (!report_.rejected.empty() && !options_.skip_bad_rows) {
+      exit_code_ = kExitBadRows;
+      outcome_ = absl::StrCat(
+          report_.rejected.size(),
+          " legacy rows cannot be imported (listed in the summary); nothing "
+          "was written and ",
+          options_.legacy_path,
+          " stays in place. Fix them in the legacy file, or run again with "
+          "--skip-bad-rows to import the other rows.");
+      return absl::OkStatus();
+    }
+
+    if (!options_.verify_only) {
+      for (TableState& table : tables_) {
+        OPSBRAIN_RETURN_IF_ERROR(Import(table));
+      }
+      report_.imported = true;
+    }
+
+    for (TableState& table : tables_) {
+      OPSBRAIN_RETURN_IF_ERROR(Verify(table));
+    }
+    report_.verified = true;
+    if (!report_.problems.empty()) {
+      exit_code_ = kExitVerificationFailed;
+      outcome_ = absl::StrCat("verification failed: ", report_.problems.size(),
+                              " legacy rows are missing from the store or "
+                              "differ (listed in the summary); ",
+                              options_.legacy_path, " stays in place.");
+      return absl::OkStatus();
+    }
+    if (options_.verify_only) return absl::OkStatus();
+
+    // The read transaction ends here, before the file is renamed.
+    file_.reset();
+    return Archive();
+  }
+
+  absl::Status CheckSchema() {
+    absl::StatusOr<v1::SchemaStatus> schema = store_.GetSchemaStatus();
+    if (!schema.ok()) return StoreFailure(schema.status());
+    if (schema->current_version() < schema->latest_version()) {
+      failure_code_ = kExitFailure;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the store's schema is at version ", schema->current_version(),
+          " of ", schema->latest_version(),
+          ": run `migrator up` before importing"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status OpenLegacyFile() {
+    absl::StatusOr<std::unique_ptr<LegacyFile>> file =
+        LegacyFile::Open(options_.legacy_path);
+    if (!file.ok()) return FileFailure(file.status());
+    file_ = *std::move(file);
+    // Sized once: tables_ keeps pointers into it.
+    report_.tables.resize(LegacyTables().size());
+    for (size_t i = 0; i < LegacyTables().size(); ++i) {
+      TableReport& report = report_.tables[i];
+      report.table = LegacyTables()[i].name;
+      report.in_legacy_file = file_->HasTable(report.table);
+      if (!report.in_legacy_file) continue;
+      TableState state;
+      state.name = report.table;
+      state.report = &report;
+      tables_.push_back(std::move(state));
+    }
+    return absl::OkStatus();
+  }
+
+  // Sends `request` on `*stream`, opening it first if needed.
+  absl::Status Send(std::unique_ptr<ImportStream>* stream,
+                    v1::ImportRowsRequest* request) {
+    if (request->rows_size() == 0) return absl::OkStatus();
+    if (*stream == nullptr) *stream = store_.StartImport();
+    if (!(*stream)->Write(*request)) {
+      absl::StatusOr<v1::ImportRowsResponse> response = (*stream)->Finish();
+      return StoreFailure(
+          response.ok()
+              ? absl::InternalError("ImportRows: the stream closed early")
+              : response.status());
+    }
+    request->clear_rows();
+    return absl::OkStatus();
+  }
+
+  // Ends a stream and returns its answer for `table`.
+  absl::StatusOr<v1::ImportRowsResponse> Finish(ImportStream& stream) {
+    absl::StatusOr<v1::ImportRowsResponse> response = stream.Finish();
+    if (!response.ok()) {
+      return StoreFailure(response.status());
+    }
+    return response;
+  }
+
+  static const v1::TableImportCounts* CountsOf(
+      const v1::ImportRowsResponse& response, absl::string_view table) {
+    for (const v1::TableImportCounts& counts : response.tables()) {
+      if (counts.table_name() == table) return &counts;
+    }
+    return nullptr;
+  }
+
+  // Converts every row of `table` and lets the store validate the accepted
+  // ones, without writing.
+  absl::Status Preflight(TableState& table) {
+    std::unique_ptr<ImportStream> stream;
+    // Index into table.accepted of each row sent on the current stream.
+    std::vector<size_t> sent;
+    v1::ImportRowsRequest request;
+    request.set_validate_only(true);
+
+    const auto finish_stream = [&]() -> absl::Status {
+      OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
+      if (stream == nullptr) return absl::OkStatus();
+      OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
+                                Finish(*stream));
+      stream.reset();
+      const v1::TableImportCounts* counts = CountsOf(response, table.name);
+      if (counts == nullptr ||
+          counts->received() != static_cast<int64_t>(sent.size()) ||
+          counts->rejected() != response.rejected_size()) {
+        return StoreFailure(absl::InternalError(
+            absl::StrCat("ImportRows: the validation counts of ", table.name,
+                         " do not match the rows sent")));
+      }
+      for (const v1::RejectedRow& rejected : response.rejected()) {
+        if (rejected.stream_index() < 0 ||
+            rejected.stream_index() >= static_cast<int64_t>(sent.size())) {
+          return StoreFailure(absl::InternalError(
+              "ImportRows: a rejected row's stream_index is out of range"));
+        }
+        AcceptedRow& row = table.accepted[sent[rejected.stream_index()]];
+        table.rejected[row.ordinal] = true;
+        ++table.report->rejected;
+        report_.rejected.push_back({table.name, row.expected.display_key,
+                                    row.legacy_id, rejected.reason(), true});
+      }
+      sent.clear();
+      return absl::OkStatus();
+    };
+
+    int64_t ordinal = 0;
+    absl::Status status = file_->ForEachRow(
+        table.name, [&](const LegacyRow& row) -> absl::Status {
+          const int64_t position = ordinal++;
+          ++table.report->read;
+          table.rejected.push_back(false);
+          std::vector<std::string> notes;
+          absl::StatusOr<ConvertedRow> converted =
+              ConvertLegacyRow(table.name, row, &notes);
+          if (!converted.ok()) {
+            table.rejected[position] = true;
+            ++table.report->rejected;
+            report_.rejected.push_back(
+                {table.name, LegacyKeyOf(table.name, row), LegacyIdOf(row),
+                 std::string(converted.status().message()), false});
+            return absl::OkStatus();
+          }
+          for (const std::string& note : notes) ++table.report->notes[note];
+
+          AcceptedRow accepted;
+          accepted.expected.key = converted->key;
+          accepted.expected.display_key = LegacyKeyOf(table.name, row);
+          accepted.expected.digest = RowDigest(converted->row);
+          accepted.expected.expire_time = converted->expire_time;
+          accepted.ordinal = position;
+          accepted.legacy_id = LegacyIdOf(row);
+          table.accepted.push_back(std::move(accepted));
+          sent.push_back(table.accepted.size() - 1);
+          *request.add_rows() = std::move(converted->row);
+
+          if (request.rows_size() >= options_.batch_size) {
+            OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
+          }
+          if (sent.size() >= static_cast<size_t>(kMaxPreflightStreamRows)) {
+            OPSBRAIN_RETURN_IF_ERROR(finish_stream());
+          }
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return ReadFailure(std::move(status));
+    OPSBRAIN_RETURN_IF_ERROR(finish_stream());
+
+    // Rows the store refused are not imported, and so not verified.
+    std::vector<AcceptedRow> kept;
+    kept.reserve(table.accepted.size());
+    for (AcceptedRow& row : table.accepted) {
+      if (!table.rejected[row.ordinal]) kept.push_back(std::move(row));
+    }
+    table.accepted = std::move(kept);
+    return absl::OkStatus();
+  }
+
+  // Reads `table` again and streams its accepted rows into the store.
+  absl::Status Import(TableState& table) {
+    if (table.accepted.empty()) return absl::OkStatus();
+    std::unique_ptr<ImportStream> stream;
+    v1::ImportRowsRequest request;
+    int64_t ordinal = 0;
+    int64_t sent = 0;
+    absl::Status status = file_->ForEachRow(
+        table.name, [&](const LegacyRow& row) -> absl::Status {
+          const int64_t position = ordinal++;
+          if (position >= static_cast<int64_t>(table.rejected.size())) {
+            return InternalFailure(absl::InternalError(absl::StrCat(
+                table.name, " has more rows than on the first read")));
+          }
+          if (table.rejected[position]) return absl::OkStatus();
+          absl::StatusOr<ConvertedRow> converted =
+              ConvertLegacyRow(table.name, row, nullptr);
+          if (!converted.ok()) {
+            return InternalFailure(absl::InternalError(absl::StrCat(
+                table.name, " row ", position,
+                " no longer converts: ", converted.status().message())));
+          }
+          if (converted->expire_time.has_value() &&
+              *converted->expire_time <= options_.clock()) {
+            ++table.report->expired_skipped;
+            return absl::OkStatus();
+          }
+          *request.add_rows() = std::move(converted->row);
+          ++sent;
+          if (request.rows_size() >= options_.batch_size) {
+            return Send(&stream, &request);
+          }
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return ReadFailure(std::move(status));
+    OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
+    if (stream == nullptr) return absl::OkStatus();
+    OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
+                              Finish(*stream));
+
+    const v1::TableImportCounts* counts = CountsOf(response, table.name);
+    if (counts == nullptr || counts->received() != sent) {
+      return StoreFailure(absl::InternalError(
+          absl::StrCat("ImportRows: the store counted other rows of ",
+                       table.name, " than were sent")));
+    }
+    table.report->imported = counts->imported();
+    table.report->already_present = counts->already_present();
+    // The preflight accepted these; a refusal now (a rule changed between
+    // the two passes) is reported, and verification finds the rows
+    // missing.
+    table.report->rejected += counts->rejected();
+    for (const v1::RejectedRow& rejected : response.rejected()) {
+      report_.rejected.push_back(
+          {table.name, rejected.key(), 0, rejected.reason(), true});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Verify(TableState& table) {
+    std::vector<ExpectedRow> rows;
+    rows.reserve(table.accepted.size());
+    for (const AcceptedRow& row : table.accepted) rows.push_back(row.expected);
+    absl::Status status = VerifyTable(
+        table.name, rows, options_.clock(),
+        [&](const v1::GetRowDigestsRequest& request) {
+          return store_.GetRowDigests(request);
+        },
+        &table.report->verification, &report_.problems);
+    if (!status.ok()) {
+      return StoreFailure(std::move(status));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Archive() {
+    failure_code_ = kExitFailure;
+    const std::string& path = options_.legacy_path;
+    const std::string stamp = absl::FormatTime(
+        "%Y%m%dT%H%M%SZ", options_.clock(), absl::UTCTimeZone());
+    const std::string archive = absl::StrCat(path, ".migrated-", stamp);
+    if (options_.keep) {
+      report_.report_path =
+          absl::StrCat(path, ".import-", stamp, ".report.txt");
+    } else {
+      if (Exists(archive)) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "cannot archive ", path, ": ", archive, " already exists"));
+      }
+      report_.archive_path = archive;
+      report_.report_path = absl::StrCat(archive, ".report.txt");
+    }
+
+    // The report first: if it cannot be written, the file stays put.
+    OPSBRAIN_RETURN_IF_ERROR(
+        WriteNewFile(report_.report_path, FormatSummary(report_)));
+    if (options_.keep) return absl::OkStatus();
+
+    if (rename(path.c_str(), archive.c_str()) != 0) {
+      absl::Status error = ErrnoError("rename", path);
+      unlink(report_.report_path.c_str());
+      report_.archive_path.clear();
+      report_.report_path.clear();
+      return error;
+    }
+    for (const char* suffix : kSiblingSuffixes) {
+      const std::string sibling = absl::StrCat(path, suffix);
+      if (!Exists(sibling)) continue;
+      if (rename(sibling.c_str(), absl::StrCat(archive, suffix).c_str()) != 0) {
+        return ErrnoError("rename", sibling);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  StoreClient& store_;
+  const ImportJobOptions& options_;
+  std::unique_ptr<LegacyFile> file_;
+  std::vector<TableState> tables_;
+  JobReport report_;
+
+  // The exit code when every phase ran (0, 3 or 4) and why it is not 0.
+  ExitCode exit_code_ = kExitOk;
+  std::string outcome_;
+  // The exit code of the error RunPhases returns.
+  ExitCode failure_code_ = kExitFailure;
+  // Whether failure_code_ was set for the error on its way up.
+  bool classified_ = false;
+};
+
+}  // namespace
+
+JobResult RunImportJob(StoreClient& store, const ImportJobOptions& options) {
+  return ImportJob(store, options).Run();
+}
+
+}  // namespace opsbrain::migrator

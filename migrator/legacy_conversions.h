@@ -1,0 +1,140 @@
+// The conversion of legacy OpsBrain rows into the store's import rows.
+//
+// Pure functions: a LegacyRow (legacy_reader.h) goes in, and either a
+// canonical v1::ImportedRow comes out or an INVALID_ARGUMENT status whose
+// message is the rejection reason, led by the column
+// ("target_date: '2025-13-01' is not a date"). Rows come out in the
+// canonical form the store keeps (import_rows.h), so that the row digests
+// the migrator computes from them (common/row_digest.h) equal the store's.
+//
+// Rules, by kind of value:
+//   Times      TEXT "YYYY-MM-DD HH:MM:SS" (SQLite's CURRENT_TIMESTAMP) or
+//              with ".f" to ".ffffff" (Python's sqlite3 adapter, which drops
+//              the fraction when it is 0); 'T' is accepted for the space,
+//              and "Z" or "+HH:MM"/"-HH:MM" after it (converted to UTC).
+//              Without a zone the text is UTC, which is what the legacy app
+//              wrote, except thread_contexts.expires_at: the app wrote that
+//              one in the machine's local time. The migrator cannot know the
+//              zone of that machine and reads it as UTC too (the fixture
+//              machine ran in UTC); the summary says so for every file. A
+//              bare date "YYYY-MM-DD" is midnight UTC. An INTEGER or REAL
+//              (NUMERIC affinity turns numeric-looking text into a number)
+//              is Unix seconds. Microseconds are kept, finer digits
+//              refused. created_at/updated_at: a NULL one takes the other's
+//              value, both NULL is refused; a NULL expires_at becomes
+//              updated_at + 24 h, the legacy sliding-expiry rule.
+//   Booleans   is_sensitive: INTEGER 0 or 1 (Python bools), TEXT true or
+//              false in any case, NULL is false (the column default).
+//   Dates      target_date: "YYYY-MM-DD"; '' and NULL mean no date.
+//   JSON       legacy_json.h's strict decoding (surrogate pairs decoded, NaN
+//              and Infinity refused). Arrays of strings: thread messages and
+//              goal actions; objects: success_metrics, audit old/new values,
+//              metric additional_data. NULL or '' is an empty list, an empty
+//              success_metrics object, or no value for the optional
+//              objects.
+//   Goals      area and status in any letter case, stored lower case; ''
+//              status is not_started; priority 1..4 (NULL is 2); progress
+//              0..100 (NULL is 0).
+//   Settings   setting_type exactly string, boolean, integer or json, as
+//              the legacy reader compared it; NULL or anything else reads as
+//              STRING, the raw text (as the legacy reader did). BOOLEAN:
+//              true/1/yes/on and false/0/no/off in any case, stored as
+//              "true"/"false" (the legacy reader took anything else as
+//              false; that is refused rather than guessed). INTEGER: Python
+//              int() syntax (surrounding whitespace, sign, '_' between
+//              digits), stored in canonical decimal within int64. JSON: kept
+//              as written once it decodes. A float stored as type string
+//              stays a string.
+//   Categories one of general, api, slack, notion, openai, trello,
+//              dashboard, prompts, scheduling, features in any letter case,
+//              stored lower case; NULL or '' is general.
+//   Text       every text must be UTF-8 without NUL; a NULL in a nullable
+//              text column (description, notes, unit, changed_by) is "".
+//   Keys       configuration key, thread key, goal id, setting key,
+//              preference user and key must not be empty (the legacy app
+//              allowed ''); a thread key is "channel" or "channel:ts" and
+//              must agree with channel_id and thread_ts.
+//   Audit      action INSERT/UPDATE/DELETE in any case.
+//   Metrics    metric_value a finite number (INTEGER or REAL); NULL unit
+//              is "".
+// Every normalisation a row needed is named in `notes` (a fixed phrase per
+// rule, so that the summary can count them).
+//
+// Thread-safe: free functions only.
+#ifndef OPSBRAIN_MIGRATOR_LEGACY_CONVERSIONS_H_
+#define OPSBRAIN_MIGRATOR_LEGACY_CONVERSIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "migrator/legacy_reader.h"
+#include "opsbrain/v1/internal.pb.h"
+#include "opsbrain/v1/records.pb.h"
+
+namespace opsbrain::migrator {
+
+// What one legacy row becomes.
+struct ConvertedRow {
+  // Canonical, ready for ImportRows.
+  v1::ImportedRow row;
+  // The natural key the store matches the row by.
+  v1::RowKey key;
+  // Thread contexts only: when the thread expires, so that a verification
+  // can tell a thread the store swept after expiry from a missing one.
+  std::optional<absl::Time> expire_time;
+};
+
+// Converts one row of `table` (a LegacyTables() name). On success, appends
+// to `notes` one phrase per normalisation applied.
+absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
+                                              const LegacyRow& row,
+                                              std::vector<std::string>* notes);
+
+// The row's natural key for a report, readable even for a row that fails
+// conversion: the key, thread key or id; "user_id/key" for preferences; the
+// legacy id for audit entries and metrics. Printable (utf8.h).
+std::string LegacyKeyOf(absl::string_view table, const LegacyRow& row);
+
+// The legacy id (the `id` column) where the table has an integer one, else 0.
+int64_t LegacyIdOf(const LegacyRow& row);
+
+// ---- The rules, one value at a time (exposed for tests) ---------------------
+
+// A time value, by the rules above. `column` leads every error message;
+// `notes` may be null.
+absl::StatusOr<absl::Time> ParseLegacyTime(const LegacyValue& value,
+                                           absl::string_view column,
+                                           std::vector<std::string>* notes);
+
+absl::StatusOr<bool> ParseLegacyBoolean(const LegacyValue& value,
+                                        absl::string_view column,
+                                        std::vector<std::string>* notes);
+
+// nullopt for no date.
+absl::StatusOr<std::optional<v1::Date>> ParseLegacyDate(
+    const LegacyValue& value, absl::string_view column,
+    std::vector<std::string>* notes);
+
+// The canonical (lower-case) area or status; `notes` learns of folding.
+absl::StatusOr<std::string> CanonicalGoalArea(absl::string_view value,
+                                              std::vector<std::string>* notes);
+absl::StatusOr<std::string> CanonicalGoalStatus(
+    absl::string_view value, std::vector<std::string>* notes);
+
+struct LegacySetting {
+  v1::AppSetting::Type type = v1::AppSetting::STRING;
+  std::string value;
+};
+
+// A typed setting from its legacy type (NULL allowed) and text value.
+absl::StatusOr<LegacySetting> ConvertLegacySetting(
+    const LegacyValue& type, absl::string_view value,
+    std::vector<std::string>* notes);
+
+}  // namespace opsbrain::migrator
+
+#endif  // OPSBRAIN_MIGRATOR_LEGACY_CONVERSIONS_H_
