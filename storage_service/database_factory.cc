@@ -53,15 +53,23 @@ absl::StatusOr<DatabaseTarget> ParseDatabaseUrl(absl::string_view url) {
 }
 
 absl::StatusOr<std::unique_ptr<sql::Database>> OpenDatabase(
-    const DatabaseTarget& target) {
+    const DatabaseTarget& target, const DatabaseOptions& options) {
   if (target.dialect == sql::Dialect::kPostgres) {
-    sql::PostgresOptions options;
-    options.url = target.location;
-    return sql::OpenPostgresDatabase(options);
+    sql::PostgresOptions postgres;
+    postgres.url = target.location;
+    postgres.pool_size = options.pool_size;
+    postgres.pool_wait_timeout = options.pool_wait_timeout;
+    postgres.connect_timeout = options.connect_timeout;
+    postgres.statement_timeout = options.statement_timeout;
+    postgres.max_idle_time = options.max_idle_time;
+    postgres.max_lifetime = options.max_lifetime;
+    return sql::OpenPostgresDatabase(postgres);
   }
-  sql::SqliteOptions options;
-  options.path = target.location;
-  return sql::OpenSqliteDatabase(options);
+  sql::SqliteOptions sqlite;
+  sqlite.path = target.location;
+  sqlite.pool_size = options.pool_size;
+  sqlite.checkpoint_interval = options.checkpoint_interval;
+  return sql::OpenSqliteDatabase(sqlite);
 }
 
 }  // namespace opsbrain

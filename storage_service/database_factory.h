@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "storage_service/sql/database.h"
 
 namespace opsbrain {
@@ -29,9 +30,25 @@ struct DatabaseTarget {
 // accepted schemes, without echoing the URL (it may hold a password).
 absl::StatusOr<DatabaseTarget> ParseDatabaseUrl(absl::string_view url);
 
+// How the driver's pool behaves; see PostgresOptions and SqliteOptions for
+// the meaning of each.
+struct DatabaseOptions {
+  // Both drivers.
+  int pool_size = 8;
+  // PostgreSQL only.
+  absl::Duration pool_wait_timeout = absl::Seconds(10);
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration statement_timeout = absl::Seconds(30);
+  absl::Duration max_idle_time = absl::Minutes(5);
+  absl::Duration max_lifetime = absl::Minutes(30);
+  // SQLite only.
+  absl::Duration checkpoint_interval = absl::Minutes(1);
+};
+
 // Opens the driver for `target`.
 absl::StatusOr<std::unique_ptr<sql::Database>> OpenDatabase(
-    const DatabaseTarget& target);
+    const DatabaseTarget& target,
+    const DatabaseOptions& options = DatabaseOptions());
 
 }  // namespace opsbrain
 

@@ -76,6 +76,10 @@ inline constexpr char kRedacted[] = "[REDACTED]";
 // absent or not a positive integer.
 inline constexpr absl::Duration kDefaultThreadLifetime = absl::Hours(24);
 
+// Messages a thread keeps when the configuration max_thread_context_messages
+// is absent or not a positive integer (the legacy seed's value).
+inline constexpr int kDefaultMaxThreadMessages = 10;
+
 class Repository {
  public:
   virtual ~Repository() = default;
@@ -109,6 +113,9 @@ class Repository {
   // Saves the thread (channel_id and thread_ts must agree with thread_key)
   // and sets its expiry to context.now plus the thread lifetime. An expired
   // thread is treated as absent: it is replaced, keeping nothing of it.
+  // Only the newest max_thread_context_messages messages (a configuration;
+  // kDefaultMaxThreadMessages when absent) are kept: older ones are dropped
+  // from the front, and the returned thread shows what was stored.
   virtual absl::StatusOr<ThreadContext> UpdateThreadContext(
       const ThreadContext& thread, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) = 0;
@@ -183,6 +190,13 @@ class Repository {
   virtual absl::StatusOr<Page<PerformanceMetric>> ListPerformanceMetrics(
       absl::string_view name, std::optional<absl::Time> start,
       std::optional<absl::Time> end, const PageRequest& page) = 0;
+  // Deletes every metric whose time is before `cutoff`, oldest first, in
+  // transactions of at most `batch_size` rows each, so that a large backlog
+  // never holds locks for long. Returns how many were deleted; on a failure
+  // the batches before it stay deleted. INVALID_ARGUMENT when batch_size is
+  // below 1.
+  virtual absl::StatusOr<int64_t> PurgePerformanceMetricsBefore(
+      absl::Time cutoff, int batch_size) = 0;
 };
 
 }  // namespace opsbrain

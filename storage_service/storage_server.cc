@@ -1,5 +1,6 @@
 #include "storage_service/storage_server.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -15,6 +16,8 @@
 #include "storage_service/database_factory.h"
 #include "storage_service/migrations/sql_schema_manager.h"
 #include "storage_service/parse_error_interceptor.h"
+#include "storage_service/rpc_metrics.h"
+#include "storage_service/sql/instrumented_database.h"
 #include "storage_service/sql/sql_importer.h"
 #include "storage_service/sql/sql_repository.h"
 
@@ -67,6 +70,37 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// Opens the database, retrying a PostgreSQL server that does not answer yet
+// (UNAVAILABLE) until `wait` has passed. Other failures (a bad URL, bad
+// credentials reported as such, a corrupt SQLite file) return at once.
+absl::StatusOr<std::unique_ptr<sql::Database>> OpenWhenReachable(
+    const DatabaseTarget& target, const DatabaseOptions& options,
+    absl::Duration wait) {
+  const absl::Time deadline = absl::Now() + wait;
+  absl::Duration backoff = absl::Milliseconds(250);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<sql::Database>> database =
+        OpenDatabase(target, options);
+    if (database.ok() || !absl::IsUnavailable(database.status()) ||
+        target.dialect != sql::Dialect::kPostgres) {
+      return database;
+    }
+    const absl::Time now = absl::Now();
+    if (now >= deadline) {
+      return absl::UnavailableError(absl::StrCat(
+          "the database did not answer within --database_wait=",
+          absl::FormatDuration(wait), ": ", database.status().message()));
+    }
+    if (attempt == 1) {
+      OPSBRAIN_LOG(WARNING)
+          << "waiting up to " << absl::FormatDuration(wait)
+          << " for the database: " << database.status().message();
+    }
+    absl::SleepFor(std::min(backoff, deadline - now));
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
 // Looks at the schema again right after migrations ran, so that health
 // turns SERVING as soon as they are in, not at the next recheck.
 class RefreshingSchemaManager final : public SchemaManager {
@@ -96,13 +130,23 @@ class RefreshingSchemaManager final : public SchemaManager {
 absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
     const StorageServerOptions& options) {
   std::unique_ptr<StorageServer> server(new StorageServer());
+  StorageServer* raw = server.get();
+  metrics::Registry* registry = &server->registry_;
 
   // The database, and the layers over it.
   OPSBRAIN_ASSIGN_OR_RETURN(DatabaseTarget target,
                             ParseDatabaseUrl(options.database_url));
-  OPSBRAIN_ASSIGN_OR_RETURN(server->database_, OpenDatabase(target));
+  OPSBRAIN_ASSIGN_OR_RETURN(
+      std::unique_ptr<sql::Database> opened,
+      OpenWhenReachable(target, options.database, options.database_wait));
+  sql::InstrumentationOptions instrumentation;
+  instrumentation.slow_statement_threshold = options.slow_query_threshold;
+  instrumentation.registry = registry;
+  server->database_ =
+      sql::NewInstrumentedDatabase(std::move(opened), instrumentation);
   OPSBRAIN_LOG(INFO) << "database: " << sql::DialectName(target.dialect)
-                     << " at " << target.display;
+                     << " at " << target.display << " (pool of "
+                     << options.database.pool_size << ")";
   if (target.dialect == sql::Dialect::kSqlite) {
     OPSBRAIN_LOG(INFO) << "SQLite mode serves one machine; run several "
                           "replicas only on PostgreSQL";
@@ -125,14 +169,15 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
            "has run";
   }
 
+  // Health: the schema gate and the database probe, combined. Both exist
+  // before any RPC can reach the gate.
+  server->gate_ = std::make_unique<SchemaGate>(
+      server->schema_.get(), [raw] { raw->health_->SchemaBecameCurrent(); });
+  server->health_ = std::make_unique<HealthMonitor>(
+      server->database_.get(), [raw] { return raw->gate_->Check().ok(); },
+      registry);
+
   // The gRPC services.
-  StorageServer* raw = server.get();
-  server->gate_ = std::make_unique<SchemaGate>(server->schema_.get(), [raw] {
-    if (raw->server_ == nullptr) return;
-    for (const char* name : kHealthNames) {
-      raw->server_->GetHealthCheckService()->SetServingStatus(name, true);
-    }
-  });
   service::ReadinessGate readiness = [raw] { return raw->gate_->Check(); };
   auto clock = [] { return absl::Now(); };
   server->repository_service_ = std::make_unique<service::RepositoryService>(
@@ -157,6 +202,8 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(NewParseErrorInterceptorFactory());
+  // After the parse-error rewrite, so that it counts the code sent.
+  interceptors.push_back(NewRpcMetricsInterceptorFactory(registry));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
@@ -164,24 +211,63 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
         absl::StrCat("cannot listen on ", options.listen));
   }
 
-  // NOT_SERVING until the gate first sees a current schema.
+  // NOT_SERVING until the monitor says otherwise.
+  grpc::HealthCheckServiceInterface* const health_service =
+      server->server_->GetHealthCheckService();
   for (const char* name : kHealthNames) {
-    server->server_->GetHealthCheckService()->SetServingStatus(name, false);
+    health_service->SetServingStatus(name, false);
   }
+  server->health_->SetPublisher([health_service](bool serving) {
+    for (const char* name : kHealthNames) {
+      health_service->SetServingStatus(name, serving);
+    }
+  });
   server->gate_->Refresh().IgnoreError();
+  server->prober_ = std::make_unique<PeriodicTask>(
+      options.health_probe_interval, [raw] { raw->health_->Probe(); });
+
+  // Background clean-up.
+  if (options.sweep_interval > absl::ZeroDuration()) {
+    SweeperOptions sweep;
+    sweep.metrics_retention = options.metrics_retention;
+    server->sweeper_ = std::make_unique<Sweeper>(
+        server->repository_.get(), readiness, clock, sweep, registry);
+    server->sweep_task_ = std::make_unique<PeriodicTask>(
+        options.sweep_interval,
+        [raw] { raw->sweeper_->RunOnce().IgnoreError(); });
+  }
+
+  // The metrics endpoint, apart from the API.
+  if (!options.metrics_listen.empty()) {
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        server->metrics_server_,
+        metrics::MetricsHttpServer::Start(options.metrics_listen, registry));
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        metrics::ListenAddress address,
+        metrics::ParseListenAddress(options.metrics_listen));
+    OPSBRAIN_LOG(INFO) << "metrics on http://" << address.host << ":"
+                       << server->metrics_server_->port() << "/metrics";
+  }
   return server;
 }
 
 StorageServer::~StorageServer() { Shutdown(absl::ZeroDuration()); }
 
+int StorageServer::metrics_port() const {
+  return metrics_server_ == nullptr ? 0 : metrics_server_->port();
+}
+
 void StorageServer::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  for (const char* name : kHealthNames) {
-    server_->GetHealthCheckService()->SetServingStatus(name, false);
-  }
+  // Background work first, so that nothing turns health back to SERVING
+  // or starts a sweep during the drain.
+  if (prober_ != nullptr) prober_->Stop();
+  if (sweep_task_ != nullptr) sweep_task_->Stop();
+  health_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
+  metrics_server_.reset();
 }
 
 }  // namespace opsbrain

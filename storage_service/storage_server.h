@@ -8,7 +8,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/metrics.h"
+#include "common/metrics_http_server.h"
+#include "common/periodic_task.h"
 #include "grpcpp/server.h"
+#include "storage_service/database_factory.h"
+#include "storage_service/health_monitor.h"
 #include "storage_service/importer.h"
 #include "storage_service/repository.h"
 #include "storage_service/schema.h"
@@ -17,6 +22,7 @@
 #include "storage_service/service/repository_service.h"
 #include "storage_service/service/schema_service.h"
 #include "storage_service/sql/database.h"
+#include "storage_service/sweeper.h"
 
 namespace opsbrain {
 
@@ -33,14 +39,36 @@ struct StorageServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+
+  // The database pool (database_factory.h).
+  DatabaseOptions database;
+  // At start, how long to keep trying a PostgreSQL server that does not
+  // answer before giving up (a database starting beside the service).
+  absl::Duration database_wait = absl::Seconds(30);
+  // Statements slower than this are logged at WARNING by name; zero: none.
+  absl::Duration slow_query_threshold = absl::Milliseconds(500);
+  // How often the database is pinged for the health service.
+  absl::Duration health_probe_interval = absl::Seconds(1);
+  // How often expired threads (and metrics past metrics_retention) are
+  // deleted; zero: never.
+  absl::Duration sweep_interval = absl::Minutes(10);
+  // Performance metrics older than this are deleted; zero keeps them.
+  absl::Duration metrics_retention = absl::ZeroDuration();
+  // host:port for GET /metrics (Prometheus); empty serves none.
+  std::string metrics_listen;
 };
 
+// Health: the gRPC health service reports SERVING for "" and
+// "opsbrain.v1.Repository" exactly while the schema is current and the
+// database answers the probe (HealthMonitor), NOT_SERVING otherwise and
+// from the start of Shutdown.
 class StorageServer {
  public:
-  // Opens the database, checks the schema, and starts serving. Errors: the
-  // database cannot be opened or its schema history is inconsistent, the
-  // address cannot be bound, TLS files cannot be read. Messages never hold a
-  // database password.
+  // Opens the database (waiting up to database_wait for PostgreSQL to
+  // answer), checks the schema, and starts serving, probing and sweeping.
+  // Errors: the database cannot be opened or its schema history is
+  // inconsistent, an address cannot be bound, TLS files cannot be read.
+  // Messages never hold a database password.
   static absl::StatusOr<std::unique_ptr<StorageServer>> Start(
       const StorageServerOptions& options);
 
@@ -50,6 +78,8 @@ class StorageServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The metrics endpoint's bound port; 0 when there is none.
+  int metrics_port() const;
 
   // Stops accepting calls, lets calls in flight finish for up to `drain`,
   // then cancels the rest. Idempotent.
@@ -58,6 +88,8 @@ class StorageServer {
  private:
   StorageServer() = default;
 
+  // First: everything below may report into it until destroyed.
+  metrics::Registry registry_;
   std::unique_ptr<sql::Database> database_;
   std::unique_ptr<SchemaManager> schema_;
   std::unique_ptr<Repository> repository_;
@@ -67,7 +99,13 @@ class StorageServer {
   std::unique_ptr<service::RepositoryService> repository_service_;
   std::unique_ptr<service::SchemaService> schema_service_;
   std::unique_ptr<service::ImportService> import_service_;
+  std::unique_ptr<HealthMonitor> health_;
+  std::unique_ptr<Sweeper> sweeper_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<metrics::MetricsHttpServer> metrics_server_;
+  // Last: stopped before what they use goes away.
+  std::unique_ptr<PeriodicTask> prober_;
+  std::unique_ptr<PeriodicTask> sweep_task_;
   int port_ = 0;
   bool shut_down_ = false;
 };

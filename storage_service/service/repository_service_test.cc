@@ -119,6 +119,10 @@ class FakeRepository : public Repository {
   absl::StatusOr<int64_t> PurgeExpiredThreadContexts(absl::Time) override {
     return Unimplemented();
   }
+  absl::StatusOr<int64_t> PurgePerformanceMetricsBefore(absl::Time,
+                                                        int) override {
+    return Unimplemented();
+  }
 
   absl::StatusOr<BusinessGoal> GetBusinessGoal(absl::string_view) override {
     return Unimplemented();

@@ -68,6 +68,18 @@ class Transaction {
   virtual absl::Status ExecuteScript(absl::string_view sql) = 0;
 };
 
+// A pool's occupancy at one moment, for gauges.
+struct PoolStats {
+  // Connections lent to a transaction right now.
+  int in_use = 0;
+  // Open connections waiting in the pool.
+  int idle = 0;
+  // Callers waiting for a connection.
+  int waiting = 0;
+  // The most connections the pool opens at once.
+  int max_size = 0;
+};
+
 // A connection pool to one database. Thread-safe.
 class Database {
  public:
@@ -85,6 +97,9 @@ class Database {
 
   // Checks that the database answers (a trivial query). UNAVAILABLE when not.
   virtual absl::Status Ping() = 0;
+
+  // The pool's occupancy now. Zeros from a driver that does not say.
+  virtual PoolStats GetPoolStats() const { return PoolStats(); }
 };
 
 }  // namespace opsbrain::sql

@@ -333,6 +333,13 @@ class SqlRepository final : public Repository {
                                  ThreadContext& merged) -> absl::Status {
       OPSBRAIN_ASSIGN_OR_RETURN(absl::Duration lifetime, ThreadLifetime(tx));
       merged.expire_time = now + lifetime;
+      // The oldest messages go first: the bot's memory is a sliding window.
+      OPSBRAIN_ASSIGN_OR_RETURN(int max_messages, MaxThreadMessages(tx));
+      if (merged.messages.size() > static_cast<size_t>(max_messages)) {
+        merged.messages.erase(
+            merged.messages.begin(),
+            merged.messages.end() - static_cast<ptrdiff_t>(max_messages));
+      }
       return absl::OkStatus();
     };
     return Write(threads_, thread, mask, allow_missing, context, hooks);
@@ -523,6 +530,35 @@ class SqlRepository final : public Repository {
         &ReadPerformanceMetric);
   }
 
+  absl::StatusOr<int64_t> PurgePerformanceMetricsBefore(
+      absl::Time cutoff, int batch_size) override {
+    if (batch_size < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch size must be at least 1, not ", batch_size));
+    }
+    std::vector<Param> params = {Micros(cutoff), int64_t{batch_size}};
+    int64_t total = 0;
+    // Each batch is its own transaction; a short batch means none is left
+    // (rows written meanwhile with old times may need the next sweep).
+    for (;;) {
+      int64_t deleted = 0;
+      OPSBRAIN_RETURN_IF_ERROR(db_.RunInTransaction(
+          TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
+            OPSBRAIN_ASSIGN_OR_RETURN(
+                ResultSet result,
+                tx.Execute("DELETE FROM performance_metrics WHERE id IN ("
+                           "SELECT id FROM performance_metrics "
+                           "WHERE \"timestamp\" < $1 "
+                           "ORDER BY \"timestamp\" LIMIT $2)",
+                           params));
+            deleted = result.rows_affected();
+            return absl::OkStatus();
+          }));
+      total += deleted;
+      if (deleted < batch_size) return total;
+    }
+  }
+
  private:
   // Optional per-kind steps of Write.
   template <typename Record>
@@ -687,6 +723,20 @@ class SqlRepository final : public Repository {
       return absl::Hours(hours);
     }
     return kDefaultThreadLifetime;
+  }
+
+  // The configured message cap: max_thread_context_messages when it holds
+  // a positive whole number, else the default.
+  absl::StatusOr<int> MaxThreadMessages(Transaction& tx) {
+    std::vector<Param> key = {std::string("max_thread_context_messages")};
+    OPSBRAIN_ASSIGN_OR_RETURN(std::optional<Configuration> config,
+                              configurations_.Find(tx, key, false));
+    int max_messages = 0;
+    if (config.has_value() && absl::SimpleAtoi(config->value, &max_messages) &&
+        max_messages > 0) {
+      return max_messages;
+    }
+    return kDefaultMaxThreadMessages;
   }
 
   Database& db_;

@@ -493,6 +493,16 @@ TEST_P(RepositoryConformanceTest, GoalRoundTripsEveryField) {
   EXPECT_EQ(read->notes, "Focus");
 }
 
+TEST_P(RepositoryConformanceTest, CreatingAGoalWithoutAreaIsInvalid) {
+  BusinessGoal goal = Goal("no_area", "", 2);
+  EXPECT_EQ(repo_->UpdateBusinessGoal(goal, kGoalFields, true, At(kT0))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(repo_->GetBusinessGoal("no_area").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_P(RepositoryConformanceTest, GoalsOrderByPriorityThenNewestThenId) {
   ASSERT_TRUE(repo_
                   ->UpdateBusinessGoal(Goal("b", "sales", 2), kGoalFields, true,

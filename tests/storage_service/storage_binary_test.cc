@@ -23,73 +23,15 @@
 #include "opsbrain/v1/internal.grpc.pb.h"
 #include "opsbrain/v1/repository.grpc.pb.h"
 #include "tests/conformance/test_store.h"
+#include "tests/storage_service/storage_process.h"
 #include "tests/util/subprocess.h"
 
 namespace opsbrain::testing {
 namespace {
 
-using ::grpc::health::v1::Health;
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-constexpr absl::Duration kStartTimeout = absl::Seconds(30);
-
-// One running storage_service and clients of it.
-class StorageProcess {
- public:
-  static absl::StatusOr<std::unique_ptr<StorageProcess>> Start(
-      const std::string& database_url, std::vector<std::string> flags = {}) {
-    std::vector<std::string> argv = {
-        RunfilePath("storage_service/storage_service"), "--listen=127.0.0.1:0"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(argv, {{"DATABASE_URL", database_url}});
-    if (!process.ok()) return process.status();
-    absl::StatusOr<std::string> line =
-        (*process)->WaitForLine("listening on 127.0.0.1:", kStartTimeout);
-    if (!line.ok()) return line.status();
-    int port = 0;
-    if (!absl::SimpleAtoi(line->substr(line->rfind(':') + 1), &port)) {
-      return absl::InternalError(absl::StrCat("no port in: ", *line));
-    }
-    auto result = std::unique_ptr<StorageProcess>(new StorageProcess());
-    result->process = *std::move(process);
-    result->channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                          grpc::InsecureChannelCredentials());
-    return result;
-  }
-
-  std::unique_ptr<v1::Repository::Stub> Repository() {
-    return v1::Repository::NewStub(channel);
-  }
-  std::unique_ptr<v1::Schema::Stub> Schema() {
-    return v1::Schema::NewStub(channel);
-  }
-
-  HealthCheckResponse::ServingStatus Health(const std::string& service) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-    HealthCheckRequest request;
-    request.set_service(service);
-    HealthCheckResponse response;
-    grpc::Status status =
-        Health::NewStub(channel)->Check(&context, request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.status();
-  }
-
-  std::unique_ptr<Subprocess> process;
-  std::shared_ptr<grpc::Channel> channel;
-};
-
-void Prepare(grpc::ClientContext* context, const std::string& scopes = "",
-             const std::string& actor = "") {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  if (!scopes.empty()) context->AddMetadata("x-opsbrain-scopes", scopes);
-  if (!actor.empty()) context->AddMetadata("x-opsbrain-actor", actor);
-}
 
 class StorageBinaryTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -413,14 +355,17 @@ TEST_P(StorageBinaryTest, SigtermLetsCallsInFlightFinishAndExitsZero) {
   }
 
   // Signal while the writers are busy.
-  while (started.load() < kWriters * 3) std::this_thread::yield();
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (started.load() < kWriters * 3 && absl::Now() < give_up) {
+    std::this_thread::yield();
+  }
   signalled.store(true);
-  ASSERT_TRUE(storage->process->Signal(SIGTERM).ok());
-  absl::StatusOr<int> exit_code = storage->process->Wait(absl::Seconds(30));
+  ASSERT_TRUE(storage->process().Signal(SIGTERM).ok());
+  absl::StatusOr<int> exit_code = storage->process().Wait(absl::Seconds(30));
   for (std::thread& writer : writers) writer.join();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
-  EXPECT_EQ(*exit_code, 0) << storage->process->output();
-  EXPECT_THAT(storage->process->output(), HasSubstr("SIGTERM"));
+  EXPECT_EQ(*exit_code, 0) << storage->process().output();
+  EXPECT_THAT(storage->process().output(), HasSubstr("SIGTERM"));
 
   // Calls in flight at the signal completed. Calls that reached the server
   // after it stopped accepting were refused: UNAVAILABLE, or CANCELLED for
@@ -464,7 +409,7 @@ TEST_P(StorageBinaryTest, ReflectionListsEveryService) {
   std::unique_ptr<StorageProcess> storage = StartOrDie({"--migrate"});
   ASSERT_NE(storage, nullptr);
   auto reflection =
-      grpc::reflection::v1alpha::ServerReflection::NewStub(storage->channel);
+      grpc::reflection::v1alpha::ServerReflection::NewStub(storage->channel());
   grpc::ClientContext context;
   Prepare(&context);
   auto stream = reflection->ServerReflectionInfo(&context);
@@ -496,6 +441,69 @@ TEST_P(StorageBinaryTest, UnknownDatabaseSchemeFailsStartWithoutLeakingIt) {
   EXPECT_EQ(*exit_code, 1);
   EXPECT_THAT((*process)->output(), HasSubstr("unsupported scheme"));
   EXPECT_THAT((*process)->output(), Not(HasSubstr("hunter2")));
+}
+
+TEST_P(StorageBinaryTest, MetricsEndpointCountsCallsByMethodAndCode) {
+  std::unique_ptr<StorageProcess> storage =
+      StartOrDie({"--migrate", "--metrics_listen=127.0.0.1:0"});
+  ASSERT_NE(storage, nullptr);
+  auto repository = storage->Repository();
+
+  // Three misses and one write.
+  v1::GetConfigurationRequest get;
+  get.set_key("absent");
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext context;
+    Prepare(&context);
+    v1::Configuration config;
+    EXPECT_EQ(repository->GetConfiguration(&context, get, &config).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext context;
+    Prepare(&context);
+    ASSERT_TRUE(PutConfiguration(*repository, &context, "k", "v").ok());
+  }
+
+  absl::StatusOr<std::string> page = storage->ScrapeMetrics();
+  ASSERT_TRUE(page.ok()) << page.status();
+  const std::string get_labels =
+      "grpc_type=\"unary\",grpc_service=\"opsbrain.v1.Repository\","
+      "grpc_method=\"GetConfiguration\"";
+  EXPECT_EQ(
+      SampleValue(*page, absl::StrCat("grpc_server_handled_total{", get_labels,
+                                      ",grpc_code=\"NotFound\"}")),
+      3)
+      << *page;
+  EXPECT_EQ(SampleValue(*page, absl::StrCat("grpc_server_started_total{",
+                                            get_labels, "}")),
+            3);
+  EXPECT_EQ(
+      SampleValue(*page, absl::StrCat("grpc_server_handling_seconds_count{",
+                                      get_labels, "}")),
+      3);
+  EXPECT_EQ(
+      SampleValue(*page, absl::StrCat("grpc_server_handling_seconds_bucket{",
+                                      get_labels, ",le=\"+Inf\"}")),
+      3);
+  EXPECT_EQ(SampleValue(*page,
+                        "grpc_server_handled_total{grpc_type=\"unary\","
+                        "grpc_service=\"opsbrain.v1.Repository\","
+                        "grpc_method=\"UpdateConfiguration\","
+                        "grpc_code=\"OK\"}"),
+            1);
+
+  // The pool and the database probe are there too.
+  EXPECT_EQ(SampleValue(*page, "opsbrain_db_pool_max_connections"), 8);
+  EXPECT_TRUE(
+      SampleValue(*page, "opsbrain_db_pool_connections{state=\"idle\"}"))
+      << *page;
+  EXPECT_TRUE(SampleValue(*page, "opsbrain_db_pool_waiting"));
+  EXPECT_EQ(SampleValue(*page, "opsbrain_database_up"), 1);
+  EXPECT_THAT(*page, HasSubstr("# TYPE grpc_server_handling_seconds "
+                               "histogram\n"));
+  EXPECT_THAT(*page, HasSubstr("opsbrain_db_statement_duration_seconds_count{"
+                               "statement=\"SELECT configurations\"}"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageBinaryTest,

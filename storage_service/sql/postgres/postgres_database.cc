@@ -1,10 +1,14 @@
 #include "storage_service/sql/postgres/postgres_database.h"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -19,8 +24,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "storage_service/sql/postgres/postgres_errors.h"
 
@@ -273,6 +281,80 @@ ResultSet ReadResult(PGresult* result) {
 }
 
 // ---------------------------------------------------------------------------
+// Connection parameters
+
+// Whether `host` (one entry of a host or hostaddr list) is on this machine:
+// a unix socket directory, an abstract socket, localhost, or a loopback
+// address. An empty entry means libpq's default unix socket.
+bool IsLocalHost(absl::string_view host) {
+  if (host.empty() || host.front() == '/' || host.front() == '@') return true;
+  if (absl::EqualsIgnoreCase(host, "localhost")) return true;
+  const std::string text(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
+}
+
+struct ConninfoCloser {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+using ConninfoHandle = std::unique_ptr<PQconninfoOption, ConninfoCloser>;
+
+// The keyword=value pairs that `url` sets itself, or nullopt when libpq
+// cannot parse it.
+std::optional<std::map<std::string, std::string>> UrlParameters(
+    const std::string& url) {
+  char* error = nullptr;
+  ConninfoHandle parsed(PQconninfoParse(url.c_str(), &error));
+  PQfreemem(error);
+  if (parsed == nullptr) return std::nullopt;
+  std::map<std::string, std::string> set;
+  for (const PQconninfoOption* option = parsed.get();
+       option->keyword != nullptr; ++option) {
+    if (option->val != nullptr && *option->val != '\0') {
+      set[option->keyword] = option->val;
+    }
+  }
+  return set;
+}
+
+bool EnvSet(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0';
+}
+
+// Connection parameters the driver sets unless the URL (or libpq's
+// environment variable for it) already does.
+std::vector<std::pair<std::string, std::string>> ConnectDefaults(
+    const PostgresOptions& options) {
+  const std::map<std::string, std::string> set =
+      UrlParameters(options.url).value_or(std::map<std::string, std::string>());
+  std::vector<std::pair<std::string, std::string>> defaults;
+  auto add = [&](const char* keyword, const char* env, std::string value) {
+    if (set.count(keyword) > 0) return;
+    if (env != nullptr && EnvSet(env)) return;
+    defaults.emplace_back(keyword, std::move(value));
+  };
+  add("connect_timeout", "PGCONNECT_TIMEOUT",
+      absl::StrCat(
+          std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout))));
+  const std::string sslmode = DefaultSslMode(options.url);
+  if (!sslmode.empty()) add("sslmode", "PGSSLMODE", sslmode);
+  // A server that vanished without closing the connection (host down,
+  // network cut) is noticed within about a minute rather than hours.
+  add("keepalives_idle", nullptr, "30");
+  add("keepalives_interval", nullptr, "10");
+  add("keepalives_count", nullptr, "3");
+  return defaults;
+}
+
+// ---------------------------------------------------------------------------
 // Connections and transactions
 
 // One server session and the statements prepared in it.
@@ -283,6 +365,8 @@ struct Connection {
   int64_t statements_prepared = 0;
   // Opened for the transaction at hand rather than taken from the pool.
   bool fresh = true;
+  absl::Time opened;
+  absl::Time last_used;
 };
 
 // Usable again by another transaction: still connected and outside any
@@ -294,8 +378,9 @@ bool Reusable(const Connection& connection) {
 
 class PostgresTransaction final : public Transaction {
  public:
-  explicit PostgresTransaction(Connection& connection)
-      : connection_(connection) {}
+  PostgresTransaction(Connection& connection, bool statement_timeout_set)
+      : connection_(connection),
+        statement_timeout_set_(statement_timeout_set) {}
 
   absl::StatusOr<ResultSet> Execute(absl::string_view sql,
                                     absl::Span<const Param> params) override;
@@ -307,6 +392,7 @@ class PostgresTransaction final : public Transaction {
   absl::StatusOr<std::string> Prepared(const std::string& sql);
 
   Connection& connection_;
+  const bool statement_timeout_set_;
 };
 
 absl::StatusOr<std::string> PostgresTransaction::Prepared(
@@ -376,6 +462,14 @@ absl::Status PostgresTransaction::ExecuteScript(absl::string_view sql) {
     return absl::InvalidArgumentError("SQL script contains a NUL character");
   }
   PGconn* handle = connection_.handle.get();
+  // A migration may rewrite a large table; the per-statement bound is for
+  // the request path. SET LOCAL ends with the transaction.
+  if (statement_timeout_set_) {
+    ResultHandle unbounded(PQexec(handle, "SET LOCAL statement_timeout = 0"));
+    if (!Succeeded(unbounded.get())) {
+      return FailureStatus(handle, unbounded.get(), "script");
+    }
+  }
   // PQexec runs every statement of the script and returns the last result,
   // or the first error.
   ResultHandle result(PQexec(handle, std::string(sql).c_str()));
@@ -390,7 +484,8 @@ class PostgresDatabase final : public Database {
   explicit PostgresDatabase(const PostgresOptions& options)
       : options_(options),
         redacted_url_(RedactPostgresUrl(options.url)),
-        secrets_(UrlSecrets(options.url)) {}
+        secrets_(UrlSecrets(options.url)),
+        connect_defaults_(ConnectDefaults(options)) {}
 
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
@@ -404,6 +499,7 @@ class PostgresDatabase final : public Database {
       absl::FunctionRef<absl::Status(Transaction&)> body) override
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Ping() override ABSL_LOCKS_EXCLUDED(mu_);
+  PoolStats GetPoolStats() const override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // A connection lent out of the pool; gives it back, or closes it when it
@@ -427,37 +523,65 @@ class PostgresDatabase final : public Database {
   // A new session, set up for the driver.
   absl::StatusOr<std::unique_ptr<Connection>> Connect() const;
   // An idle connection, or a new one while fewer than pool_size are open;
-  // waits otherwise.
+  // waits otherwise, up to pool_wait_timeout. Fails at once while new
+  // connections are in their backoff window.
   absl::StatusOr<std::unique_ptr<Lease>> Acquire() ABSL_LOCKS_EXCLUDED(mu_);
   void Release(std::unique_ptr<Connection> connection) ABSL_LOCKS_EXCLUDED(mu_);
   bool CanAcquire() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !idle_.empty() || open_ < options_.pool_size;
   }
+  bool Expired(const Connection& connection, absl::Time now) const;
+  // Closes the idle connections past their idle time or lifetime. Under the
+  // lock, so that open_ never undercounts the server's sessions; closing a
+  // healthy idle session only queues a few bytes.
+  void CloseExpired(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordConnectFailure(const absl::Status& status, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordConnectSuccess() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InBackoff(absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PostgresOptions options_;
   const std::string redacted_url_;
   const std::vector<std::string> secrets_;
+  const std::vector<std::pair<std::string, std::string>> connect_defaults_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   // Most recently used last.
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   // Idle, lent out or being opened; never above options_.pool_size.
   int open_ ABSL_GUARDED_BY(mu_) = 0;
+  // Callers in Acquire waiting for a connection.
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  // Connection attempts that failed in a row; 0 while the server answers.
+  int failed_connects_ ABSL_GUARDED_BY(mu_) = 0;
+  // While failed_connects_ > 0: no attempt before this time, and at most
+  // one at a time.
+  absl::Time next_connect_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool connect_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status last_connect_error_ ABSL_GUARDED_BY(mu_);
+  absl::BitGen jitter_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<std::unique_ptr<Connection>> PostgresDatabase::Connect() const {
-  // Keywords after dbname override what the URL says.
-  const std::string timeout = absl::StrCat(
-      std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
-  const char* const keywords[] = {"dbname", "application_name",
-                                  "connect_timeout", "client_encoding",
-                                  nullptr};
-  const char* const values[] = {options_.url.c_str(),
-                                options_.application_name.c_str(),
-                                timeout.c_str(), "UTF8", nullptr};
+  // Keywords after dbname override what the URL says, so the URL's own
+  // choices were taken out of connect_defaults_ already.
+  std::vector<const char*> keywords = {"dbname"};
+  std::vector<const char*> values = {options_.url.c_str()};
+  for (const auto& [keyword, value] : connect_defaults_) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
+  }
+  keywords.push_back("application_name");
+  values.push_back(options_.application_name.c_str());
+  keywords.push_back("client_encoding");
+  values.push_back("UTF8");
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+
   auto connection = std::make_unique<Connection>();
   connection->handle.reset(
-      PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+      PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
   PGconn* handle = connection->handle.get();
   if (handle == nullptr) {
     return absl::ResourceExhaustedError("libpq could not allocate");
@@ -478,14 +602,23 @@ absl::StatusOr<std::unique_ptr<Connection>> PostgresDatabase::Connect() const {
   // The session settings RowReader depends on, set after connecting so that
   // an `options` parameter in the URL keeps its own settings: timestamptz
   // printed in UTC as "2025-09-01 12:00:00.5+00", dates as "2025-12-31",
-  // doubles with every digit needed to read them back exactly.
-  ResultHandle result(PQexec(handle,
-                             "SET TIME ZONE 'UTC'; "
-                             "SET DateStyle = 'ISO, YMD'; "
-                             "SET extra_float_digits = 3"));
+  // doubles with every digit needed to read them back exactly. Then the
+  // statement bound, when there is one.
+  std::string setup =
+      "SET TIME ZONE 'UTC'; "
+      "SET DateStyle = 'ISO, YMD'; "
+      "SET extra_float_digits = 3";
+  if (options_.statement_timeout > absl::ZeroDuration()) {
+    absl::StrAppend(&setup, "; SET statement_timeout = ",
+                    std::max<int64_t>(1, absl::ToInt64Milliseconds(
+                                             options_.statement_timeout)));
+  }
+  ResultHandle result(PQexec(handle, setup.c_str()));
   if (!Succeeded(result.get())) {
     return FailureStatus(handle, result.get(), "setting up the session");
   }
+  connection->opened = absl::Now();
+  connection->last_used = connection->opened;
   return connection;
 }
 
@@ -498,33 +631,123 @@ absl::Status PostgresDatabase::OpenFirst() {
   return absl::OkStatus();
 }
 
+bool PostgresDatabase::Expired(const Connection& connection,
+                               absl::Time now) const {
+  const absl::Duration idle = options_.max_idle_time;
+  const absl::Duration lifetime = options_.max_lifetime;
+  return (idle > absl::ZeroDuration() && now - connection.last_used >= idle) ||
+         (lifetime > absl::ZeroDuration() &&
+          now - connection.opened >= lifetime);
+}
+
+void PostgresDatabase::CloseExpired(absl::Time now) {
+  auto kept = idle_.begin();
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if (Expired(**it, now)) {
+      it->reset();
+      --open_;
+    } else {
+      *kept++ = std::move(*it);
+    }
+  }
+  idle_.erase(kept, idle_.end());
+}
+
+absl::Status PostgresDatabase::InBackoff(absl::Time now) const {
+  const absl::Duration wait =
+      absl::Trunc(std::max(next_connect_ - now, absl::ZeroDuration()),
+                  absl::Milliseconds(1));
+  return absl::UnavailableError(absl::StrCat(
+      "PostgreSQL is unavailable (", failed_connects_,
+      " failed connection attempts; next in ", absl::FormatDuration(wait),
+      "): ", last_connect_error_.message()));
+}
+
+void PostgresDatabase::RecordConnectFailure(const absl::Status& status,
+                                            absl::Time now) {
+  ++failed_connects_;
+  absl::Duration backoff = options_.reconnect_backoff_initial;
+  for (int i = 1;
+       i < failed_connects_ && backoff < options_.reconnect_backoff_max; ++i) {
+    backoff *= 2;
+  }
+  backoff = std::min(backoff, options_.reconnect_backoff_max) *
+            absl::Uniform(jitter_, 0.8, 1.2);
+  next_connect_ = now + backoff;
+  last_connect_error_ = status;
+  if (failed_connects_ == 1) {
+    OPSBRAIN_LOG(WARNING)
+        << "PostgreSQL unreachable: " << status.message()
+        << "; calls that need a new connection fail at once while it is "
+           "down, and connecting is retried with backoff up to "
+        << absl::FormatDuration(options_.reconnect_backoff_max);
+  }
+}
+
+void PostgresDatabase::RecordConnectSuccess() {
+  if (failed_connects_ > 0) {
+    OPSBRAIN_LOG(INFO) << "PostgreSQL reachable again after "
+                       << failed_connects_ << " failed connection attempts";
+  }
+  failed_connects_ = 0;
+  next_connect_ = absl::InfinitePast();
+  last_connect_error_ = absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<PostgresDatabase::Lease>>
 PostgresDatabase::Acquire() {
+  bool probing = false;
   {
-    absl::MutexLock lock(&mu_,
-                         absl::Condition(this, &PostgresDatabase::CanAcquire));
+    absl::MutexLock lock(&mu_);
+    ++waiting_;
+    const bool ready = mu_.AwaitWithTimeout(
+        absl::Condition(this, &PostgresDatabase::CanAcquire),
+        options_.pool_wait_timeout);
+    --waiting_;
+    if (!ready) {
+      return absl::UnavailableError(
+          absl::StrCat("no free PostgreSQL connection within ",
+                       absl::FormatDuration(options_.pool_wait_timeout),
+                       ": all ", options_.pool_size, " are in use"));
+    }
+
+    const absl::Time now = absl::Now();
+    CloseExpired(now);
     if (!idle_.empty()) {
       std::unique_ptr<Connection> connection = std::move(idle_.back());
       idle_.pop_back();
       return std::make_unique<Lease>(this, std::move(connection));
+    }
+    // A new connection is needed. During an outage only one caller at a
+    // time tries, once the backoff window has passed.
+    if (failed_connects_ > 0) {
+      if (now < next_connect_ || connect_in_flight_) return InBackoff(now);
+      connect_in_flight_ = probing = true;
     }
     // Reserve the slot before connecting, outside the lock.
     ++open_;
   }
 
   absl::StatusOr<std::unique_ptr<Connection>> connection = Connect();
+  absl::MutexLock lock(&mu_);
+  if (probing) connect_in_flight_ = false;
   if (!connection.ok()) {
-    absl::MutexLock lock(&mu_);
     --open_;
+    RecordConnectFailure(connection.status(), absl::Now());
     return connection.status();
   }
+  RecordConnectSuccess();
   return std::make_unique<Lease>(this, *std::move(connection));
 }
 
 void PostgresDatabase::Release(std::unique_ptr<Connection> connection) {
   if (connection == nullptr) return;
   connection->fresh = false;
-  if (Reusable(*connection)) {
+  connection->last_used = absl::Now();
+  const bool too_old =
+      options_.max_lifetime > absl::ZeroDuration() &&
+      connection->last_used - connection->opened >= options_.max_lifetime;
+  if (Reusable(*connection) && !too_old) {
     absl::MutexLock lock(&mu_);
     idle_.push_back(std::move(connection));
     return;
@@ -561,7 +784,10 @@ absl::Status PostgresDatabase::RunInTransaction(
   }
 
   // Body.
-  PostgresTransaction transaction(lease->connection());
+  PostgresTransaction transaction(
+      lease->connection(),
+      /*statement_timeout_set=*/options_.statement_timeout >
+          absl::ZeroDuration());
   absl::Status status = body(transaction);
   if (!status.ok()) {
     // A failed ROLLBACK leaves the connection unusable, and Release drops
@@ -600,6 +826,16 @@ absl::Status PostgresDatabase::Ping() {
       absl::StrCat("PostgreSQL does not answer: ", status.message()));
 }
 
+PoolStats PostgresDatabase::GetPoolStats() const {
+  absl::MutexLock lock(&mu_);
+  PoolStats stats;
+  stats.idle = static_cast<int>(idle_.size());
+  stats.in_use = open_ - stats.idle;
+  stats.waiting = waiting_;
+  stats.max_size = options_.pool_size;
+  return stats;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
@@ -633,6 +869,32 @@ absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
   auto database = std::make_unique<PostgresDatabase>(options);
   OPSBRAIN_RETURN_IF_ERROR(database->OpenFirst());
   return database;
+}
+
+std::string DefaultSslMode(std::string_view url) {
+  const std::optional<std::map<std::string, std::string>> set =
+      UrlParameters(std::string(url));
+  // An unparsable URL fails later, with its own message.
+  if (!set.has_value()) return "";
+  if (set->count("sslmode") > 0 || EnvSet("PGSSLMODE")) return "";
+
+  // Every host the URL may connect to, by name or by address.
+  std::vector<std::string> hosts;
+  for (const char* keyword : {"host", "hostaddr"}) {
+    auto found = set->find(keyword);
+    if (found == set->end()) continue;
+    for (absl::string_view host : absl::StrSplit(found->second, ',')) {
+      hosts.emplace_back(host);
+    }
+  }
+  if (hosts.empty()) {
+    const char* env_host = std::getenv("PGHOST");
+    hosts.emplace_back(env_host == nullptr ? "" : env_host);
+  }
+  for (const std::string& host : hosts) {
+    if (!IsLocalHost(host)) return "require";
+  }
+  return "";
 }
 
 std::string RedactPostgresUrl(std::string_view url) {

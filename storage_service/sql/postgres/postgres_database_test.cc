@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -72,6 +73,10 @@ absl::StatusOr<std::unique_ptr<Database>> Open(
   options.pool_size = pool_size;
   options.connect_timeout = absl::Seconds(5);
   options.application_name = application_name;
+  // Short, so that a test may expect the pool back as soon as the server
+  // is (FailsFastDuringBackoffAndReconnects covers the backoff itself).
+  options.reconnect_backoff_initial = absl::Milliseconds(10);
+  options.reconnect_backoff_max = absl::Milliseconds(20);
   return OpenPostgresDatabase(options);
 }
 
@@ -478,6 +483,216 @@ TEST_F(PostgresDatabaseTest, PoolNeverOpensMoreThanPoolSizeConnections) {
   EXPECT_GE(most_connections.load(), 1);
   EXPECT_LE(most_connections.load(), kPoolSize);
   EXPECT_EQ(CountRows(database, "hits"), kThreads * kTransactionsPerThread);
+}
+
+// The backend process id of the connection a transaction runs on.
+int64_t BackendPid(Database& database) {
+  absl::StatusOr<ResultSet> result =
+      ExecuteAlone(database, "SELECT pg_backend_pid()::bigint");
+  if (!result.ok() || result->num_rows() != 1) return -1;
+  return RowReader(*result, 0).Int64(0);
+}
+
+PostgresOptions Options(const std::string& url) {
+  PostgresOptions options;
+  options.url = url;
+  options.connect_timeout = absl::Seconds(5);
+  options.application_name = "opsbrain-storage-test";
+  return options;
+}
+
+TEST_F(PostgresDatabaseTest, StatementOverItsTimeoutIsDeadlineExceeded) {
+  PostgresOptions options = Options(url_);
+  options.statement_timeout = absl::Milliseconds(200);
+  absl::StatusOr<std::unique_ptr<Database>> opened =
+      OpenPostgresDatabase(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ResultSet> slow = ExecuteAlone(**opened, "SELECT pg_sleep(5)");
+  EXPECT_EQ(slow.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << slow.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+
+  // The session survives the cancellation; a script (a migration) is not
+  // bound by the timeout.
+  EXPECT_TRUE(ExecuteAlone(**opened, "SELECT 1").ok());
+  EXPECT_TRUE(ScriptAlone(**opened, "SELECT pg_sleep(0.4)").ok());
+  EXPECT_EQ(ExecuteAlone(**opened, "SELECT pg_sleep(1)").status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(PostgresDatabaseTest, SslmodeInTheUrlIsHonoured) {
+  // The test server speaks no TLS, so a URL that requires it cannot
+  // connect, while the same URL without sslmode (loopback) can.
+  absl::StatusOr<std::unique_ptr<Database>> required =
+      Open(absl::StrCat(url_, "?sslmode=require"));
+  EXPECT_EQ(required.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(required.status().message(), "SSL"))
+      << required.status();
+  EXPECT_TRUE(Open(absl::StrCat(url_, "?sslmode=disable")).ok());
+}
+
+TEST_F(PostgresDatabaseTest, PoolRetiresIdleAndOldConnections) {
+  struct Case {
+    const char* name;
+    absl::Duration max_idle_time;
+    absl::Duration max_lifetime;
+    bool replaced;
+  };
+  const Case kCases[] = {
+      {"kept", absl::ZeroDuration(), absl::ZeroDuration(), false},
+      {"idle too long", absl::Milliseconds(100), absl::ZeroDuration(), true},
+      {"too old", absl::ZeroDuration(), absl::Milliseconds(100), true},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.name);
+    PostgresOptions options = Options(url_);
+    options.pool_size = 1;
+    options.max_idle_time = c.max_idle_time;
+    options.max_lifetime = c.max_lifetime;
+    absl::StatusOr<std::unique_ptr<Database>> opened =
+        OpenPostgresDatabase(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    const int64_t first = BackendPid(**opened);
+    ASSERT_GT(first, 0);
+    // Time-based behaviour: let the connection pass both limits.
+    absl::SleepFor(absl::Milliseconds(150));
+    const int64_t second = BackendPid(**opened);
+    ASSERT_GT(second, 0);
+    EXPECT_EQ(first != second, c.replaced);
+  }
+}
+
+TEST_F(PostgresDatabaseTest, CallersBeyondThePoolQueueAndAreCounted) {
+  PostgresOptions options = Options(url_);
+  options.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<Database>> opened =
+      OpenPostgresDatabase(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Database& database = **opened;
+
+  // The holder keeps the only connection until released; the queued
+  // caller waits behind it.
+  absl::Notification holding, release;
+  std::thread holder([&] {
+    EXPECT_TRUE(database
+                    .RunInTransaction(TransactionMode::kReadOnly,
+                                      [&](Transaction&) {
+                                        holding.Notify();
+                                        release.WaitForNotification();
+                                        return absl::OkStatus();
+                                      })
+                    .ok());
+  });
+  holding.WaitForNotification();
+  absl::Status queued_status;
+  std::thread queued([&] { queued_status = database.Ping(); });
+
+  PoolStats stats;
+  for (int i = 0; i < 1000; ++i) {
+    stats = database.GetPoolStats();
+    if (stats.waiting == 1) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(stats.waiting, 1);
+  EXPECT_EQ(stats.in_use, 1);
+  EXPECT_EQ(stats.idle, 0);
+  EXPECT_EQ(stats.max_size, 1);
+
+  release.Notify();
+  holder.join();
+  queued.join();
+  EXPECT_TRUE(queued_status.ok()) << queued_status;
+  stats = database.GetPoolStats();
+  EXPECT_EQ(stats.waiting, 0);
+  EXPECT_EQ(stats.in_use, 0);
+  EXPECT_EQ(stats.idle, 1);
+}
+
+TEST_F(PostgresDatabaseTest, WaitingForAConnectionIsBounded) {
+  PostgresOptions options = Options(url_);
+  options.pool_size = 1;
+  options.pool_wait_timeout = absl::Milliseconds(100);
+  absl::StatusOr<std::unique_ptr<Database>> opened =
+      OpenPostgresDatabase(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+
+  absl::Status inner;
+  ASSERT_TRUE((*opened)
+                  ->RunInTransaction(TransactionMode::kReadOnly,
+                                     [&](Transaction&) {
+                                       inner = (*opened)->Ping();
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  EXPECT_EQ(inner.code(), absl::StatusCode::kUnavailable) << inner;
+  EXPECT_TRUE(absl::StrContains(inner.message(), "no free PostgreSQL"))
+      << inner;
+}
+
+TEST(PostgresDatabaseOutageTest, FailsFastDuringBackoffAndReconnects) {
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server =
+      PostgresServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  absl::StatusOr<std::string> url = (*server)->CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  PostgresOptions options = Options(*url);
+  options.reconnect_backoff_initial = absl::Milliseconds(200);
+  options.reconnect_backoff_max = absl::Milliseconds(400);
+  absl::StatusOr<std::unique_ptr<Database>> opened =
+      OpenPostgresDatabase(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Database& database = **opened;
+
+  ASSERT_TRUE((*server)->Stop().ok());
+  // The first call finds the server gone; the next ones, inside the
+  // backoff window, do not even try and say so.
+  EXPECT_EQ(database.Ping().code(), absl::StatusCode::kUnavailable);
+  const absl::Time start = absl::Now();
+  absl::Status fast;
+  for (int i = 0; i < 20; ++i) fast = database.Ping();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(fast.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(fast.message(), "failed connection attempts"))
+      << fast;
+
+  ASSERT_TRUE((*server)->Restart().ok());
+  absl::Status after;
+  const absl::Time restarted = absl::Now();
+  for (int i = 0; i < 200; ++i) {
+    after = database.Ping();
+    if (after.ok()) break;
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  EXPECT_TRUE(after.ok()) << after;
+  // The backoff is capped at 400 ms (+20%), so recovery is prompt.
+  EXPECT_LT(absl::Now() - restarted, absl::Seconds(2));
+}
+
+TEST(DefaultSslModeTest, RequiresTlsOnlyForRemoteHostsWithoutSslmode) {
+  struct Case {
+    const char* url;
+    const char* sslmode;
+  };
+  const Case kCases[] = {
+      {"postgres://u@db.example.com/app", "require"},
+      {"postgres://u@10.0.0.5:5432/app", "require"},
+      {"postgresql://u:pw@db.example.com/app?sslmode=disable", ""},
+      {"postgres://u@db.example.com/app?sslmode=verify-full", ""},
+      {"postgres://u@127.0.0.1:5432/app", ""},
+      {"postgres://u@127.8.9.10/app", ""},
+      {"postgres://u@localhost/app", ""},
+      {"postgres://u@[::1]:5432/app", ""},
+      {"postgres:///app?host=/var/run/postgresql", ""},
+      {"postgres://u@%2Fvar%2Frun%2Fpostgresql/app", ""},
+      {"postgres://u@127.0.0.1,db.example.com/app", "require"},
+      {"postgres://u@127.0.0.1/app?hostaddr=10.1.2.3", "require"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.url);
+    EXPECT_EQ(DefaultSslMode(c.url), c.sslmode);
+  }
 }
 
 TEST(PostgresDatabaseOutageTest, LostServerIsUnavailableAndThePoolRecovers) {

@@ -20,9 +20,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "common/logging.h"
+#include "common/periodic_task.h"
 #include "storage_service/sql/sqlite/sqlite_errors.h"
 
 namespace opsbrain::sql {
@@ -92,6 +95,16 @@ class Connection {
 
   sqlite3* db() const { return db_.get(); }
 
+  // Reports the size of the write-ahead log after each commit of this
+  // connection to wal_pages(). Replaces SQLite's automatic checkpoints.
+  void WatchWal(int64_t page_size) {
+    page_size_ = page_size;
+    sqlite3_wal_hook(db(), &Connection::OnWalCommit, this);
+  }
+  // The log's size as of this connection's last commit.
+  int64_t wal_bytes() const { return wal_pages_ * page_size_; }
+  void ResetWalSize() { wal_pages_ = 0; }
+
   // Returns the statement for `sql`, prepared on first use and kept for the
   // life of the connection. The statement is owned by the connection; it is
   // reset and has no bindings.
@@ -125,6 +138,14 @@ class Connection {
   }
 
  private:
+  static int OnWalCommit(void* self, sqlite3* /*db*/, const char* /*schema*/,
+                         int pages) {
+    static_cast<Connection*>(self)->wal_pages_ = pages;
+    return SQLITE_OK;
+  }
+
+  int64_t page_size_ = 4096;
+  int64_t wal_pages_ = 0;
   ConnectionHandle db_;
   // After db_, so that statements are finalized before the connection closes.
   absl::flat_hash_map<std::string, StatementHandle> statements_;
@@ -305,13 +326,28 @@ class SqliteTransaction final : public Transaction {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path,
+  SqliteDatabase(const SqliteOptions& options,
                  std::vector<std::unique_ptr<Connection>> connections)
-      : path_(std::move(path)), connections_(std::move(connections)) {
-    absl::MutexLock lock(&mu_);
-    for (const auto& connection : connections_) {
-      idle_.push_back(connection.get());
+      : path_(options.path),
+        checkpoint_wal_bytes_(options.read_only ? 0
+                                                : options.checkpoint_wal_bytes),
+        connections_(std::move(connections)) {
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& connection : connections_) {
+        idle_.push_back(connection.get());
+      }
     }
+    if (!options.read_only &&
+        options.checkpoint_interval > absl::ZeroDuration()) {
+      checkpointer_ = std::make_unique<PeriodicTask>(
+          options.checkpoint_interval, [this] { PeriodicCheckpoint(); });
+    }
+  }
+
+  ~SqliteDatabase() override {
+    // Before the connections go.
+    if (checkpointer_ != nullptr) checkpointer_->Stop();
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -354,8 +390,19 @@ class SqliteDatabase final : public Database {
     }
 
     status = Exec(db, "COMMIT", "committing");
-    if (!status.ok()) RollBack(db).IgnoreError();
-    return status;
+    if (!status.ok()) {
+      RollBack(db).IgnoreError();
+      return status;
+    }
+
+    // The writer that takes the log past its bound shrinks it, still
+    // holding the write lock, so that sustained writes cannot outrun a
+    // background thread. The write itself is done either way.
+    if (mode == TransactionMode::kReadWrite && checkpoint_wal_bytes_ > 0 &&
+        connection->wal_bytes() > checkpoint_wal_bytes_) {
+      Checkpoint(*connection);
+    }
+    return absl::OkStatus();
   }
 
   absl::Status Ping() override {
@@ -368,11 +415,23 @@ class SqliteDatabase final : public Database {
         "SQLite database ", path_, " does not answer: ", status.message()));
   }
 
+  PoolStats GetPoolStats() const override {
+    absl::MutexLock lock(&mu_);
+    PoolStats stats;
+    stats.max_size = static_cast<int>(connections_.size());
+    stats.idle = static_cast<int>(idle_.size());
+    stats.in_use = stats.max_size - stats.idle;
+    stats.waiting = waiting_;
+    return stats;
+  }
+
  private:
   // Waits for an idle connection and takes it out of the pool.
   Connection* Acquire() {
     absl::MutexLock lock(&mu_);
+    ++waiting_;
     mu_.Await(absl::Condition(this, &SqliteDatabase::HasIdleConnection));
+    --waiting_;
     Connection* const connection = idle_.back();
     idle_.pop_back();
     return connection;
@@ -389,13 +448,58 @@ class SqliteDatabase final : public Database {
     return !idle_.empty();
   }
 
+  // Copies the log into the database and truncates it. Waits (busy_timeout)
+  // for readers of older snapshots; the caller holds write_mu_, so no
+  // writer of this process competes.
+  void Checkpoint(Connection& connection)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    int log_frames = -1;
+    int checkpointed_frames = -1;
+    const int rc = sqlite3_wal_checkpoint_v2(connection.db(), /*zDb=*/nullptr,
+                                             SQLITE_CHECKPOINT_TRUNCATE,
+                                             &log_frames, &checkpointed_frames);
+    if (rc == SQLITE_OK) {
+      connection.ResetWalSize();
+      if (checkpoint_failing_) {
+        OPSBRAIN_LOG(INFO) << "WAL checkpoint of " << path_
+                           << " completes again";
+        checkpoint_failing_ = false;
+      }
+      return;
+    }
+    // Logged once per run of failures: under steady load it would repeat
+    // on every write.
+    if (!checkpoint_failing_) {
+      OPSBRAIN_LOG(WARNING)
+          << "WAL checkpoint of " << path_
+          << " did not complete: " << sqlite3_errstr(rc)
+          << "; the log keeps growing until one does (long-running readers "
+             "or another process holding the database?)";
+      checkpoint_failing_ = true;
+    }
+  }
+
+  void PeriodicCheckpoint() {
+    absl::MutexLock writer(&write_mu_);
+    Connection* const connection = Acquire();
+    absl::Cleanup release = [this, connection] { Release(connection); };
+    if (!RollBack(connection->db()).ok()) return;
+    Checkpoint(*connection);
+  }
+
   const std::string path_;
+  const int64_t checkpoint_wal_bytes_;
   // Owns every connection; fixed after construction.
   const std::vector<std::unique_ptr<Connection>> connections_;
-  // Held by a kReadWrite transaction from before BEGIN until after COMMIT.
+  // Held by a kReadWrite transaction from before BEGIN until after COMMIT
+  // (and its checkpoint, if any), and by the periodic checkpoint.
   absl::Mutex write_mu_;
-  absl::Mutex mu_;
+  bool checkpoint_failing_ ABSL_GUARDED_BY(write_mu_) = false;
+  mutable absl::Mutex mu_;
   std::vector<Connection*> idle_ ABSL_GUARDED_BY(mu_);
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  // Last: started after, and stopped before, everything it uses.
+  std::unique_ptr<PeriodicTask> checkpointer_;
 };
 
 // The status for a failure while opening or setting up a connection to
@@ -476,7 +580,18 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenConnection(
   if (settings_rc != SQLITE_OK) {
     return OpenError(db.get(), settings_rc, options.path);
   }
-  return std::make_unique<Connection>(std::move(db));
+
+  auto connection = std::make_unique<Connection>(std::move(db));
+  // Without a size bound SQLite's own automatic checkpoints stay on.
+  if (!options.read_only && options.checkpoint_wal_bytes > 0) {
+    absl::StatusOr<std::string> page_size =
+        QueryText(connection->db(), "PRAGMA page_size", options.path);
+    if (!page_size.ok()) return page_size.status();
+    int64_t bytes = 0;
+    if (!absl::SimpleAtoi(*page_size, &bytes) || bytes <= 0) bytes = 4096;
+    connection->WatchWal(bytes);
+  }
+  return connection;
 }
 
 }  // namespace
@@ -501,7 +616,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(
     if (!connection.ok()) return connection.status();
     connections.push_back(*std::move(connection));
   }
-  return std::make_unique<SqliteDatabase>(options.path, std::move(connections));
+  return std::make_unique<SqliteDatabase>(options, std::move(connections));
 }
 
 }  // namespace opsbrain::sql

@@ -11,6 +11,7 @@
 #ifndef OPSBRAIN_STORAGE_SERVICE_SQL_SQLITE_SQLITE_DATABASE_H_
 #define OPSBRAIN_STORAGE_SERVICE_SQL_SQLITE_SQLITE_DATABASE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,16 @@ struct SqliteOptions {
   // then fail with FAILED_PRECONDITION. The file should already be in WAL
   // mode (any database this driver has written is).
   bool read_only = false;
+  // The write-ahead log is copied into the database and truncated to zero
+  // bytes (PRAGMA wal_checkpoint(TRUNCATE)) by a background thread this
+  // often (zero: never), and by the writer whose commit takes the log past
+  // `checkpoint_wal_bytes`, before that write returns. This replaces
+  // SQLite's own automatic checkpoints, which never shrink the file. A
+  // checkpoint waits for this process's writers and for readers of older
+  // snapshots (up to busy_timeout); one that cannot finish is retried next
+  // time. Neither applies when `read_only`.
+  absl::Duration checkpoint_interval = absl::Minutes(1);
+  int64_t checkpoint_wal_bytes = 4 << 20;
 };
 
 // Opens `options.pool_size` connections to `options.path` and switches the
@@ -72,6 +83,8 @@ struct SqliteOptions {
 //     ABORTED, and so does RunInTransaction if the body still returns OK.
 //   - A body must not call RunInTransaction on the same Database: it may
 //     wait for ever for its own connection or write lock.
+//   - The pool never grows: a transaction waits for a connection for as
+//     long as it takes (GetPoolStats counts the waiters).
 // The Database must outlive every call into it and every running body.
 absl::StatusOr<std::unique_ptr<Database>> OpenSqliteDatabase(
     const SqliteOptions& options);
