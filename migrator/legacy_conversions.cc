@@ -20,12 +20,12 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/json.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "migrator/legacy_json.h"
 #include "migrator/legacy_reader.h"
-#include "migrator/utf8.h"
 #include "opsbrain/v1/internal.pb.h"
 #include "opsbrain/v1/records.pb.h"
 
@@ -53,7 +53,7 @@ void Note(std::vector<std::string>* notes, std::string note) {
 }
 
 std::string Quote(absl::string_view text) {
-  return absl::StrCat("'", Printable(text), "'");
+  return absl::StrCat("'", Excerpt(text), "'");
 }
 
 // The value as text for a text column. NULL is "" where `nullable`.
@@ -816,7 +816,7 @@ absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
 
 std::string LegacyKeyOf(absl::string_view table, const LegacyRow& row) {
   const auto text = [&](absl::string_view column) {
-    return Printable(row.Get(column).text, 255);
+    return Excerpt(row.Get(column).text, 255);
   };
   if (table == "configurations") return text("key");
   if (table == "thread_contexts") return text("thread_key");

@@ -26,7 +26,7 @@
 //   Booleans   is_sensitive: INTEGER 0 or 1 (Python bools), TEXT true or
 //              false in any case, NULL is false (the column default).
 //   Dates      target_date: "YYYY-MM-DD"; '' and NULL mean no date.
-//   JSON       legacy_json.h's strict decoding (surrogate pairs decoded, NaN
+//   JSON       common/json.h's strict decoding (surrogate pairs decoded, NaN
 //              and Infinity refused). Arrays of strings: thread messages and
 //              goal actions; objects: success_metrics, audit old/new values,
 //              metric additional_data. NULL or '' is an empty list, an empty
@@ -96,7 +96,7 @@ absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
 
 // The row's natural key for a report, readable even for a row that fails
 // conversion: the key, thread key or id; "user_id/key" for preferences; the
-// legacy id for audit entries and metrics. Printable (utf8.h).
+// legacy id for audit entries and metrics. Excerpt (common/utf8.h).
 std::string LegacyKeyOf(absl::string_view table, const LegacyRow& row);
 
 // The legacy id (the `id` column) where the table has an integer one, else 0.

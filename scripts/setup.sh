@@ -18,6 +18,7 @@ readonly PACKAGES=(
   libpq-dev
   libsqlite3-dev
   libboost-dev
+  nlohmann-json3-dev
   # Proto imports: google/api/*.proto and the gRPC health/reflection protos.
   golang-github-grpc-ecosystem-grpc-gateway-dev
   grpc-proto

@@ -16,13 +16,13 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "opsbrain/v1/records.pb.h"
 #include "storage_service/records.h"
 #include "storage_service/repository.h"
-#include "storage_service/service/text.h"
 #include "storage_service/service/validation.h"
 
 namespace opsbrain::service {

@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/utf8.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "opsbrain/v1/records.pb.h"
 #include "opsbrain/v1/repository.pb.h"
 #include "storage_service/repository.h"
-#include "storage_service/service/text.h"
 
 namespace opsbrain::service {
 namespace {

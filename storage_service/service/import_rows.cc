@@ -13,12 +13,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "opsbrain/v1/internal.pb.h"
 #include "storage_service/importer.h"
 #include "storage_service/records.h"
 #include "storage_service/service/conversions.h"
 #include "storage_service/service/field_masks.h"
-#include "storage_service/service/text.h"
 #include "storage_service/service/validation.h"
 
 namespace opsbrain::service {

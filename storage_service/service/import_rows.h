@@ -39,8 +39,9 @@ absl::string_view TableOfProtoRow(const v1::ImportedRow& row);
 
 // The row's natural key for a report: the key, id or thread key;
 // "user_id/key" for preferences; the legacy id in decimal for audit
-// entries and metrics. Cut to its first 255 bytes and escaped as text.h's
-// Excerpt does, so it is always valid UTF-8 even when the row is not.
+// entries and metrics. Cut to its first 255 bytes and escaped as
+// common/utf8.h's Excerpt does, so it is always valid UTF-8 even when the
+// row is not.
 std::string ReportKeyOf(const v1::ImportedRow& row);
 
 // The validated record, or INVALID_ARGUMENT whose message is the rejection

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "common/row_digest.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "grpcpp/support/sync_stream.h"
@@ -22,7 +23,6 @@
 #include "storage_service/importer.h"
 #include "storage_service/service/import_rows.h"
 #include "storage_service/service/request_context.h"
-#include "storage_service/service/text.h"
 #include "storage_service/service/validation.h"
 
 namespace opsbrain::service {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +61,22 @@ class FakeImporter : public Importer {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindRows(
+      const std::string& table, const std::vector<ImportKey>& keys) override {
+    std::vector<std::optional<ImportedRow>> found;
+    for (const ImportKey& key : keys) {
+      // The same spelling as ReportKeyOf, which ImportBatch stores under.
+      std::string report_key = key.key;
+      if (!key.user_id.empty()) report_key = key.user_id + "/" + key.key;
+      if (key.legacy_id != 0) report_key = std::to_string(key.legacy_id);
+      auto it = rows_[table].find(report_key);
+      found.push_back(it == rows_[table].end()
+                          ? std::nullopt
+                          : std::optional<ImportedRow>(it->second));
+    }
+    return found;
+  }
+
  private:
   std::map<std::string, std::map<std::string, ImportedRow>> rows_;
 };
@@ -98,11 +115,13 @@ class ImportServiceTest : public ::testing::Test {
   void TearDown() override { server_->Shutdown(); }
 
   grpc::Status Import(const std::vector<std::vector<v1::ImportedRow>>& messages,
-                      v1::ImportRowsResponse* response) {
+                      v1::ImportRowsResponse* response,
+                      bool validate_only = false) {
     grpc::ClientContext context;
     auto writer = stub_->ImportRows(&context, response);
     for (const auto& rows : messages) {
       v1::ImportRowsRequest request;
+      request.set_validate_only(validate_only);
       for (const v1::ImportedRow& row : rows) *request.add_rows() = row;
       if (!writer->Write(request)) break;
     }
@@ -154,6 +173,31 @@ TEST_F(ImportServiceTest, CountsImportedPresentAndRejectedRowsPerTable) {
   EXPECT_EQ(response.rejected(1).reason(), "record: must be set");
 
   EXPECT_EQ(importer_.batches, 2);  // One per message.
+}
+
+TEST_F(ImportServiceTest, RejectedRowsCarryTheirPositionInTheStream) {
+  v1::ImportRowsResponse response;
+  ASSERT_TRUE(
+      Import({{Config("a"), Config("")}, {Metric(1), Config("")}}, &response)
+          .ok());
+  ASSERT_THAT(response.rejected(), SizeIs(2));
+  EXPECT_EQ(response.rejected(0).stream_index(), 1);
+  EXPECT_EQ(response.rejected(1).stream_index(), 3);
+}
+
+TEST_F(ImportServiceTest, ValidateOnlyCountsAndRejectsButWritesNothing) {
+  v1::ImportRowsResponse response;
+  ASSERT_TRUE(Import({{Config("a"), Config("")}, {Metric(1)}}, &response,
+                     /*validate_only=*/true)
+                  .ok());
+  EXPECT_EQ(importer_.batches, 0);
+  const v1::TableImportCounts& configs = Counts(response, "configurations");
+  EXPECT_EQ(configs.received(), 2);
+  EXPECT_EQ(configs.imported(), 0);
+  EXPECT_EQ(configs.already_present(), 0);
+  EXPECT_EQ(configs.rejected(), 1);
+  ASSERT_THAT(response.rejected(), SizeIs(1));
+  EXPECT_EQ(response.rejected(0).stream_index(), 1);
 }
 
 TEST_F(ImportServiceTest, EmptyStreamReportsSevenEmptyTables) {
@@ -231,6 +275,67 @@ TEST_F(ImportServiceTest, UnknownTableIsRejected) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
             "table_names[1]: unknown table 'schema_migrations'");
+}
+
+TEST_F(ImportServiceTest, RowDigestsAnswerEachKeyInRequestOrder) {
+  const v1::ImportedRow config = Config("a");
+  const v1::ImportedRow metric = Metric(7);
+  v1::ImportRowsResponse import_response;
+  ASSERT_TRUE(Import({{config, metric}}, &import_response).ok());
+
+  grpc::ClientContext context;
+  v1::GetRowDigestsRequest request;
+  request.set_table_name("configurations");
+  request.add_keys()->set_key("missing");
+  request.add_keys()->set_key("a");
+  v1::GetRowDigestsResponse response;
+  ASSERT_TRUE(stub_->GetRowDigests(&context, request, &response).ok());
+  ASSERT_THAT(response.rows(), SizeIs(2));
+  EXPECT_FALSE(response.rows(0).found());
+  EXPECT_EQ(response.rows(0).digest(), "");
+  EXPECT_TRUE(response.rows(1).found());
+  EXPECT_EQ(response.rows(1).digest(), RowDigest(config));
+
+  grpc::ClientContext metric_context;
+  v1::GetRowDigestsRequest metric_request;
+  metric_request.set_table_name("performance_metrics");
+  metric_request.add_keys()->set_legacy_id(7);
+  ASSERT_TRUE(
+      stub_->GetRowDigests(&metric_context, metric_request, &response).ok());
+  ASSERT_THAT(response.rows(), SizeIs(1));
+  EXPECT_EQ(response.rows(0).digest(), RowDigest(metric));
+}
+
+TEST_F(ImportServiceTest, RowDigestsRefuseBadRequests) {
+  struct Case {
+    const char* name;
+    v1::GetRowDigestsRequest request;
+    const char* message;
+  };
+  std::vector<Case> cases(3);
+  cases[0].name = "unknown table";
+  cases[0].request.set_table_name("schema_migrations");
+  cases[0].message = "table_name: unknown table 'schema_migrations'";
+  cases[1].name = "too many keys";
+  cases[1].request.set_table_name("configurations");
+  for (int i = 0; i <= kMaxRowDigestKeys; ++i) {
+    cases[1].request.add_keys()->set_key("k");
+  }
+  cases[1].message = "keys: at most 5000 per request, got 5001";
+  cases[2].name = "key with NUL";
+  cases[2].request.set_table_name("configurations");
+  cases[2].request.add_keys()->set_key(std::string("a\0b", 3));
+  cases[2].message = "keys[0].key: must not contain NUL characters";
+
+  for (const Case& c : cases) {
+    grpc::ClientContext context;
+    v1::GetRowDigestsResponse response;
+    const grpc::Status status =
+        stub_->GetRowDigests(&context, c.request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.name;
+    EXPECT_EQ(status.error_message(), c.message) << c.name;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "storage_service/service/setting_values.h"
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -11,11 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "common/json.h"
+#include "common/utf8.h"
 #include "storage_service/records.h"
-#include "storage_service/service/strict_json.h"
-#include "storage_service/service/text.h"
 
 namespace opsbrain::service {
 namespace {
@@ -72,42 +69,12 @@ absl::StatusOr<std::string> CanonicalInteger(absl::string_view value,
   return absl::StrCat("-", magnitude);
 }
 
-// Finds what the JSON parser lets through but the API forbids. NUL arrives
-// through the \u0000 escape; protobuf 3.21 already rejects NaN, Infinity and
-// out-of-range numbers, and the finite check keeps that true if a later
-// parser is more lenient.
-bool HasForbiddenContent(const google::protobuf::Value& value) {
-  switch (value.kind_case()) {
-    case google::protobuf::Value::kNumberValue:
-      return !std::isfinite(value.number_value());
-    case google::protobuf::Value::kStringValue:
-      return absl::StrContains(value.string_value(), '\0');
-    case google::protobuf::Value::kStructValue:
-      for (const auto& [key, item] : value.struct_value().fields()) {
-        if (absl::StrContains(key, '\0') || HasForbiddenContent(item)) {
-          return true;
-        }
-      }
-      return false;
-    case google::protobuf::Value::kListValue:
-      for (const google::protobuf::Value& item : value.list_value().values()) {
-        if (HasForbiddenContent(item)) return true;
-      }
-      return false;
-    default:
-      return false;
-  }
-}
-
 absl::StatusOr<std::string> CheckedJson(absl::string_view value,
                                         absl::string_view field) {
-  // The strict grammar first: protobuf's parser would also take
-  // single-quoted strings, bare keys and trailing commas.
-  if (!IsStrictJson(value)) return NotValid(SettingType::kJson, value, field);
-  google::protobuf::Value parsed;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(value.data(), value.size()), &parsed);
-  if (!status.ok() || HasForbiddenContent(parsed)) {
+  // common/json.h's strict decoder: RFC 8259 grammar (protobuf's parser
+  // would also take single-quoted strings, bare keys and trailing commas),
+  // numbers that fit a double, no duplicate keys, no NUL.
+  if (!DecodeJson(value).ok()) {
     return NotValid(SettingType::kJson, value, field);
   }
   return std::string(value);

@@ -7,7 +7,7 @@
 //   INTEGER  an optional '+' or '-' and one or more decimal digits, within
 //            the range of int64; stored in canonical decimal ("-0012" is
 //            stored as "-12", "+0" as "0").
-//   JSON     any JSON value (strict RFC 8259, strict_json.h) whose numbers
+//   JSON     any JSON value (strict RFC 8259, common/json.h) whose numbers
 //            fit a double, whose objects have no duplicate keys and whose
 //            strings hold no NUL; stored as given.
 //

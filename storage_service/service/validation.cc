@@ -17,10 +17,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "storage_service/records.h"
 #include "storage_service/repository.h"
 #include "storage_service/service/setting_values.h"
-#include "storage_service/service/text.h"
 
 namespace opsbrain::service {
 namespace {

@@ -18,8 +18,8 @@
 //   etags <= 255 bytes; page tokens <= 1 KiB
 //   page_size: negative is rejected, 0 means kDefaultPageSize (50), more
 //   than kMaxPageSize (1000) is clamped to it.
-// Text rules: every string is well-formed UTF-8 (text.h) without NUL
-// (U+0000); every double is finite.
+// Text rules: every string is well-formed UTF-8 (common/utf8.h) without
+// NUL (U+0000); every double is finite.
 // Enumerations:
 //   category   general, api, slack, notion, openai, trello, dashboard,
 //              prompts, scheduling, features; empty means general
