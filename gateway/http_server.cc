@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -10,12 +11,17 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "boost/asio/dispatch.hpp"
+#include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
@@ -52,11 +58,67 @@ bool IsHttpError(const beast::error_code& ec) {
          http::make_error_code(http::error::bad_method).category();
 }
 
+class Session;
+
+// The open connections, so that a drain can close the idle ones and wait
+// for the rest.
+class SessionTracker {
+ public:
+  void Add(const std::shared_ptr<Session>& session) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    sessions_[session.get()] = session;
+  }
+
+  void Remove(Session* session) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    sessions_.erase(session);
+  }
+
+  std::vector<std::shared_ptr<Session>> Live() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::shared_ptr<Session>> live;
+    for (auto& [raw, weak] : sessions_) {
+      if (std::shared_ptr<Session> session = weak.lock()) {
+        live.push_back(std::move(session));
+      }
+    }
+    return live;
+  }
+
+  // True when no session is left by `deadline`.
+  bool AwaitNone(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithDeadline(
+        absl::Condition(
+            +[](absl::flat_hash_map<Session*, std::weak_ptr<Session>>* map) {
+              return map->empty();
+            },
+            &sessions_),
+        deadline);
+  }
+
+  bool draining() const { return draining_.load(); }
+  void StartDraining() { draining_.store(true); }
+
+ private:
+  std::atomic<bool> draining_{false};
+  absl::Mutex mu_;
+  absl::flat_hash_map<Session*, std::weak_ptr<Session>> sessions_
+      ABSL_GUARDED_BY(mu_);
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, const HttpServerOptions& options,
-          HttpHandler* handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+          HttpHandler* handler, SessionTracker* tracker)
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(handler),
+        tracker_(tracker) {}
+
+  ~Session() { tracker_->Remove(this); }
+
+  auto executor() { return stream_.get_executor(); }
 
   void Start() {
     net::dispatch(
@@ -64,9 +126,27 @@ class Session : public std::enable_shared_from_this<Session> {
         beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
   }
 
+  // On the session's strand: closes the connection when it waits for a
+  // request of which no byte has come. A request partly read goes on.
+  void CloseIfIdle() {
+    if (!awaiting_request_ || (parser_.has_value() && parser_->got_some())) {
+      return;
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
  private:
   // One deadline covers the headers and the body of a request.
   void ReadHeader() {
+    if (tracker_->draining()) {
+      // Draining: no next request on this connection.
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    awaiting_request_ = true;
     parser_.emplace();
     parser_->header_limit(options_.max_header_bytes);
     parser_->body_limit(options_.max_body_bytes);
@@ -77,6 +157,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec, size_t) {
+    awaiting_request_ = false;
     if (ec) return OnReadError(ec);
     const auto& header = parser_->get();
     if (header.version() >= 11 &&
@@ -157,7 +238,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Dispatch() {
     http::request<http::string_body> request = parser_->release();
-    keep_alive_ = request.keep_alive();
+    keep_alive_ = request.keep_alive() && !tracker_->draining();
     version_ = request.version();
     HttpRequest plain = HeadOf(request);
     plain.body = std::move(request.body());
@@ -176,6 +257,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(HttpResponse response, bool keep_alive, bool linger) {
+    // A drain that began while the handler worked closes the connection.
+    keep_alive = keep_alive && !tracker_->draining();
     auto message = std::make_unique<http::response<http::string_body>>();
     message->version(version_);
     message->result(static_cast<unsigned>(response.status));
@@ -228,6 +311,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   const HttpServerOptions& options_;
   HttpHandler* const handler_;
+  SessionTracker* const tracker_;
+  // True while waiting for the first bytes of a request's headers.
+  bool awaiting_request_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
@@ -244,9 +330,11 @@ struct HttpServer::Impl {
       : options(std::move(options_in)),
         handler(handler_in),
         io_context(std::max(1, options.threads)),
-        acceptor(io_context),
-        backoff(io_context) {}
+        accept_strand(net::make_strand(io_context)),
+        acceptor(accept_strand),
+        backoff(accept_strand) {}
 
+  // Runs on accept_strand, as every use of the acceptor does.
   void Accept() {
     acceptor.async_accept(
         net::make_strand(io_context),
@@ -260,17 +348,27 @@ struct HttpServer::Impl {
             backoff.async_wait([this](beast::error_code) { Accept(); });
             return;
           }
-          std::make_shared<Session>(std::move(socket), options, handler)
-              ->Start();
+          if (tracker.draining()) return;  // The socket closes here.
+          auto session = std::make_shared<Session>(std::move(socket), options,
+                                                   handler, &tracker);
+          tracker.Add(session);
+          session->Start();
           Accept();
         });
   }
 
   const HttpServerOptions options;
   HttpHandler* const handler;
+  // Before io_context: sessions still queued there remove themselves from
+  // it when the io_context is destroyed.
+  SessionTracker tracker;
   net::io_context io_context;
+  net::strand<net::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   net::steady_timer backoff;
+  // Keeps the workers running while no operation is pending: during a
+  // drain, a session waiting for its handler has none.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::vector<std::thread> workers;
   int port = 0;
   bool running = false;
@@ -309,7 +407,8 @@ absl::Status HttpServer::Start() {
   }
   impl.port = impl.acceptor.local_endpoint(ec).port();
 
-  impl.Accept();
+  net::post(impl.accept_strand, [&impl] { impl.Accept(); });
+  impl.work.emplace(impl.io_context.get_executor());
   impl.running = true;
   for (int i = 0; i < std::max(1, impl.options.threads); ++i) {
     impl.workers.emplace_back([&impl] { impl.io_context.run(); });
@@ -319,10 +418,43 @@ absl::Status HttpServer::Start() {
 
 int HttpServer::port() const { return impl_->port; }
 
+void HttpServer::StopAccepting() {
+  Impl& impl = *impl_;
+  if (!impl.running || impl.tracker.draining()) return;
+  impl.tracker.StartDraining();
+
+  // Close the listening socket on its strand, and wait for that, so that
+  // every connect from here on is refused.
+  auto closed = std::make_shared<absl::Notification>();
+  net::post(impl.accept_strand, [&impl, closed] {
+    beast::error_code ignored;
+    impl.acceptor.close(ignored);
+    impl.backoff.cancel();
+    closed->Notify();
+  });
+  closed->WaitForNotification();
+
+  // Idle connections close now; the others when their answer is out.
+  for (const std::shared_ptr<Session>& session : impl.tracker.Live()) {
+    net::post(session->executor(), [session] { session->CloseIfIdle(); });
+  }
+}
+
+bool HttpServer::Drain(absl::Duration timeout) {
+  Impl& impl = *impl_;
+  if (!impl.running) return true;
+  const absl::Time deadline = absl::Now() + timeout;
+  StopAccepting();
+  const bool all_closed = impl.tracker.AwaitNone(deadline);
+  Stop();
+  return all_closed;
+}
+
 void HttpServer::Stop() {
   Impl& impl = *impl_;
   if (!impl.running) return;
   impl.running = false;
+  impl.work.reset();
   impl.io_context.stop();
   for (std::thread& worker : impl.workers) worker.join();
   impl.workers.clear();

@@ -10,8 +10,13 @@
 // client) is answered through HttpHandler::HandleUnreadable and the
 // connection is then closed. `Expect: 100-continue` is honoured.
 //
-// Thread-safety: Start and Stop from one thread; the handler is called on
-// worker threads, concurrently for different connections.
+// Drain stops a server gently: the listening socket closes (new connections
+// are refused), idle kept-alive connections close, and requests already
+// arriving or in the handler are answered with `Connection: close`, up to
+// a deadline.
+//
+// Thread-safety: Start, Drain and Stop from one thread; the handler is
+// called on worker threads, concurrently for different connections.
 #ifndef OPSBRAIN_GATEWAY_HTTP_SERVER_H_
 #define OPSBRAIN_GATEWAY_HTTP_SERVER_H_
 
@@ -71,6 +76,16 @@ class HttpServer {
 
   // The bound port, once Start has succeeded.
   int port() const;
+
+  // Closes the listening socket (connects are refused from its return on)
+  // and the idle connections; the others finish their current request and
+  // close. Idempotent.
+  void StopAccepting();
+
+  // Stops accepting (if not done yet) and waits up to `timeout` for every
+  // open connection to close; then stops as Stop does. True when every
+  // connection closed in time.
+  bool Drain(absl::Duration timeout);
 
   // Stops accepting, stops the workers and waits for them. Connections
   // still open are dropped when the server is destroyed. Idempotent.

@@ -53,11 +53,13 @@ absl::StatusOr<std::vector<QueryParam>> ParseQueryString(
 
 absl::Status ApplyQueryParams(absl::Span<const QueryParam> params,
                               absl::Span<const FieldPath> bound,
-                              google::protobuf::Message* message) {
+                              google::protobuf::Message* message,
+                              bool ignore_unknown) {
   absl::flat_hash_set<std::string> singular_seen;
   for (const QueryParam& param : params) {
     absl::StatusOr<FieldPath> path = ResolveFieldPath(
         message->GetDescriptor(), param.name, FieldNames::kProtoOrJson);
+    if (!path.ok() && ignore_unknown) continue;
     if (!path.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("query parameter: ", path.status().message()));

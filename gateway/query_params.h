@@ -35,12 +35,14 @@ absl::StatusOr<std::vector<QueryParam>> ParseQueryString(
     absl::string_view query);
 
 // Sets the fields of `message` that `params` name. INVALID_ARGUMENT, naming
-// the parameter, when a name is unknown, when a value does not parse, when
-// a singular field is given twice, or when the field is (or contains, or
-// lies inside) one of `bound`: the fields the path or the body already set.
+// the parameter, when a name is unknown (unless `ignore_unknown`, which
+// skips it), when a value does not parse, when a singular field is given
+// twice, or when the field is (or contains, or lies inside) one of `bound`:
+// the fields the path or the body already set.
 absl::Status ApplyQueryParams(absl::Span<const QueryParam> params,
                               absl::Span<const FieldPath> bound,
-                              google::protobuf::Message* message);
+                              google::protobuf::Message* message,
+                              bool ignore_unknown = false);
 
 }  // namespace opsbrain::gateway
 

@@ -23,6 +23,11 @@ std::string NewRequestId();
 // `client_id` when it is sane, else a new id.
 std::string RequestIdFor(absl::string_view client_id);
 
+// True for a W3C Trace Context traceparent the gateway passes on:
+// "VV-TTTT...(32)-PPPP...(16)-FF" in lowercase hex, version not ff, trace
+// and parent ids not all zeros.
+bool IsValidTraceparent(absl::string_view value);
+
 }  // namespace opsbrain::gateway
 
 #endif  // OPSBRAIN_GATEWAY_REQUEST_ID_H_

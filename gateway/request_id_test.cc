@@ -37,5 +37,37 @@ TEST(NewRequestIdTest, IsSaneHexAndFresh) {
   EXPECT_NE(a, b);
 }
 
+struct TraceparentCase {
+  const char* value;
+  bool valid;
+};
+
+class TraceparentTest : public ::testing::TestWithParam<TraceparentCase> {};
+
+TEST_P(TraceparentTest, AcceptsW3cTraceContextOnly) {
+  EXPECT_EQ(IsValidTraceparent(GetParam().value), GetParam().valid)
+      << GetParam().value;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, TraceparentTest,
+    ::testing::Values(
+        TraceparentCase{
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", true},
+        TraceparentCase{
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", true},
+        TraceparentCase{
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", false},
+        TraceparentCase{
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", false},
+        TraceparentCase{
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01", false},
+        TraceparentCase{
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", false},
+        TraceparentCase{
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x", false},
+        TraceparentCase{"00-4bf92f35-00f067aa0ba902b7-01", false},
+        TraceparentCase{"", false}));
+
 }  // namespace
 }  // namespace opsbrain::gateway

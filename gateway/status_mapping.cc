@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "gateway/utf8.h"
+#include "common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/status.pb.h"
 

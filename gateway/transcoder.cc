@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/utf8.h"
 #include "gateway/field_values.h"
 #include "gateway/query_params.h"
 #include "gateway/router.h"
-#include "gateway/utf8.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
@@ -43,7 +43,7 @@ std::string ParserMessage(absl::string_view message) {
 }
 
 absl::Status ParseBody(const Route& route, absl::string_view body,
-                       Message* request) {
+                       const TranscodeOptions& transcode, Message* request) {
   if (route.body == BodyKind::kNone) {
     if (body.empty()) return absl::OkStatus();
     return absl::InvalidArgumentError(absl::StrCat(
@@ -52,7 +52,7 @@ absl::Status ParseBody(const Route& route, absl::string_view body,
   if (body.empty()) return absl::OkStatus();
 
   google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
+  options.ignore_unknown_fields = transcode.ignore_unknown_fields;
   Message* target = request;
   std::string where = "request body";
   if (route.body == BodyKind::kField) {
@@ -77,7 +77,8 @@ absl::Status ParseBody(const Route& route, absl::string_view body,
 
 absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
     const Route& route, absl::Span<const std::string> path_values,
-    absl::string_view query, absl::string_view body) {
+    absl::string_view query, absl::string_view body,
+    const TranscodeOptions& options) {
   std::unique_ptr<Message> request = NewMessage(route.method->input_type());
   if (request == nullptr) {
     return absl::InternalError(absl::StrCat(
@@ -85,7 +86,7 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
   }
 
   // The body first, so that the path wins where both set a field.
-  absl::Status status = ParseBody(route, body, request.get());
+  absl::Status status = ParseBody(route, body, options, request.get());
   if (!status.ok()) return status;
 
   // The path variables.
@@ -112,7 +113,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
   }
   std::vector<FieldPath> bound = route.path_fields;
   if (route.body == BodyKind::kField) bound.push_back({route.body_field});
-  status = ApplyQueryParams(*params, bound, request.get());
+  status = ApplyQueryParams(*params, bound, request.get(),
+                            options.ignore_unknown_fields);
   if (!status.ok()) return status;
   return request;
 }
@@ -131,8 +133,8 @@ absl::StatusOr<std::string> MessageToJson(const Message& message) {
   return json;
 }
 
-absl::StatusOr<std::string> ResponseToJson(const Descriptor* type,
-                                           const std::string& bytes) {
+absl::StatusOr<std::unique_ptr<Message>> ParseResponse(
+    const Descriptor* type, const std::string& bytes) {
   std::unique_ptr<Message> response = NewMessage(type);
   if (response == nullptr) {
     return absl::InternalError(
@@ -142,7 +144,15 @@ absl::StatusOr<std::string> ResponseToJson(const Descriptor* type,
     return absl::InternalError(
         absl::StrCat("the response does not parse as ", type->full_name()));
   }
-  return MessageToJson(*response);
+  return response;
+}
+
+absl::StatusOr<std::string> ResponseToJson(const Descriptor* type,
+                                           const std::string& bytes) {
+  absl::StatusOr<std::unique_ptr<Message>> response =
+      ParseResponse(type, bytes);
+  if (!response.ok()) return response.status();
+  return MessageToJson(**response);
 }
 
 }  // namespace opsbrain::gateway

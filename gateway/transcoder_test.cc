@@ -133,6 +133,35 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.name);
     });
 
+TEST(TranscodeOptionsTest, IgnoringUnknownFieldsKeepsTheKnownOnes) {
+  absl::StatusOr<Router> router = Router::Build(
+      {EchoRequest::descriptor()->file()->FindServiceByName("GatewayTest")});
+  ASSERT_TRUE(router.ok()) << router.status();
+  TranscodeOptions lenient;
+  lenient.ignore_unknown_fields = true;
+
+  RouteMatch post = router->Match("POST", "/v1/things");
+  ASSERT_EQ(post.outcome, RouteMatch::Outcome::kMatched);
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> created =
+      BuildRequest(*post.route, post.path_values, "",
+                   R"({"id":"a","newerField":1})", lenient);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ((*created)->ShortDebugString(), R"(id: "a")");
+
+  RouteMatch get = router->Match("GET", "/v1/things");
+  ASSERT_EQ(get.outcome, RouteMatch::Outcome::kMatched);
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> listed =
+      BuildRequest(*get.route, get.path_values, "count=2&newer=1&parent.x=2",
+                   "", lenient);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ((*listed)->ShortDebugString(), "count: 2");
+
+  // Still strict about what it knows: a singular field given twice.
+  EXPECT_FALSE(
+      BuildRequest(*get.route, get.path_values, "count=2&count=3", "", lenient)
+          .ok());
+}
+
 TEST(MessageToJsonTest, PrintsDefaultsInt64AsStringAndCamelCase) {
   opsbrain::v1::PurgeExpiredThreadContextsResponse response;
   EXPECT_EQ(*MessageToJson(response), R"({"deletedCount":"0"})");

@@ -51,7 +51,8 @@ if [[ -n "${legacy_db}" ]]; then
   "${bin}/migrator/migrator" import --from "${legacy_db}"
 fi
 
-"${bin}/gateway/gateway" &
+echo "run.sh: WARNING: the gateway runs with AUTHENTICATION OFF (--insecure_disable_auth): anyone who can reach port ${PORT} reads and writes every record. Local use only; see README, Gateway in production." >&2
+"${bin}/gateway/gateway" --insecure_disable_auth --storage_plaintext --log_format=text &
 pids+=($!)
 echo "OpsBrain Store: http://localhost:${PORT}/v1/businessGoals (Ctrl-C stops)"
 

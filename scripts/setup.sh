@@ -29,6 +29,7 @@ readonly PACKAGES=(
   sqlite3
   curl
   python3
+  openssl
 )
 
 missing=()

@@ -8,6 +8,20 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh || exit 1
 
+# ---- Gateway: the Node clients' npm packages --------------------------------
+# //tests/gateway_production:node_clients_test runs a standard OpenAPI
+# validator and a Node gRPC client from tests/openapi/node_modules, pinned by
+# tests/openapi/package-lock.json.
+if [[ ! -d tests/openapi/node_modules ]]; then
+  echo "test.sh: npm ci in tests/openapi"
+  if ! (cd tests/openapi && npm ci --no-audit --no-fund); then
+    # Half an install would pass the check above next time.
+    rm -rf tests/openapi/node_modules
+    echo "test.sh: npm ci failed; node_clients_test will fail" >&2
+  fi
+fi
+# ---- End of the gateway block ----------------------------------------------
+
 # Tests that start PostgreSQL run it as the `postgres` user from a
 # directory under /tmp, and the binary tests bind loopback ports; both need
 # Bazel's sandbox off for those targets (they are tagged no-sandbox).

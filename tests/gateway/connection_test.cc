@@ -1,9 +1,11 @@
 // Connections to the test gateway binary: keep-alive, read timeouts, slow
-// clients, the body limit flag, and a clean stop on SIGTERM.
+// clients, the body limit flag, and a graceful drain on SIGTERM.
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <thread>
@@ -121,14 +123,79 @@ TEST_F(StopTest, SigtermExitsZero) {
                   .has_value());
 }
 
-TEST_F(StopTest, SigtermWithACallInFlightExitsZero) {
-  absl::StatusOr<std::unique_ptr<GatewayEnv>> env = GatewayEnv::Start();
+// True when a TCP connect to 127.0.0.1:port is refused.
+bool ConnectIsRefused(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool refused = connect(fd, reinterpret_cast<sockaddr*>(&address),
+                               sizeof(address)) != 0 &&
+                       errno == ECONNREFUSED;
+  close(fd);
+  return refused;
+}
+
+TEST_F(StopTest, DrainAnswersTheCallInFlightAndRefusesNewConnections) {
+  // A long shutdown delay that the second SIGTERM cuts short, so that the
+  // test sees each phase in turn.
+  absl::StatusOr<std::unique_ptr<GatewayEnv>> env = GatewayEnv::Start(
+      {"--shutdown_delay=60s", "--drain_timeout=20s", "--request_timeout=20s"});
+  ASSERT_TRUE(env.ok()) << env.status();
+  GatewayEnv& gateway = **env;
+  const int port = gateway.port();
+
+  // A call that waits on the storage service until the test releases it.
+  absl::StatusOr<TestResponse> in_flight;
+  std::thread caller([port, &in_flight] {
+    HttpTestClient client(port, absl::Seconds(30));
+    in_flight = client.Send("GET", "/v1/wait");
+  });
+  ASSERT_TRUE(gateway.backend->AwaitWaitCalls(1, absl::Seconds(5)));
+
+  // First SIGTERM: still accepting, but no longer ready.
+  gateway.gateway->Signal(SIGTERM);
+  ASSERT_TRUE(gateway.gateway->WaitForLine({"stopping on"}, absl::Seconds(5))
+                  .has_value());
+  HttpTestClient probe(port);
+  absl::StatusOr<TestResponse> ready = probe.Send("GET", "/readyz");
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(ready->status, 503);
+  absl::StatusOr<TestResponse> healthy = probe.Send("GET", "/healthz");
+  ASSERT_TRUE(healthy.ok()) << healthy.status();
+  EXPECT_EQ(healthy->status, 200);
+
+  // Second SIGTERM: the listener closes; the call in flight goes on.
+  gateway.gateway->Signal(SIGTERM);
+  ASSERT_TRUE(
+      gateway.gateway->WaitForLine({"the listener is closed"}, absl::Seconds(5))
+          .has_value());
+  EXPECT_TRUE(ConnectIsRefused(port));
+  EXPECT_TRUE(gateway.gateway->Running());
+
+  // The call is answered, on a connection that then closes, and the
+  // gateway exits 0.
+  gateway.backend->ReleaseWaitCalls();
+  caller.join();
+  ASSERT_TRUE(in_flight.ok()) << in_flight.status();
+  EXPECT_EQ(in_flight->status, 200);
+  EXPECT_FALSE(in_flight->keep_alive);
+  absl::StatusOr<int> exit_code = gateway.gateway->Stop();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+}
+
+TEST_F(StopTest, DrainTimeoutBoundsTheWaitForACallInFlight) {
+  absl::StatusOr<std::unique_ptr<GatewayEnv>> env =
+      GatewayEnv::Start({"--drain_timeout=500ms"});
   ASSERT_TRUE(env.ok()) << env.status();
   const int port = (*env)->port();
 
-  // A call that waits on the storage service until it is cancelled.
+  // A call that waits on the storage service for its whole deadline (10 s).
   std::thread caller([port] {
-    HttpTestClient client(port, absl::Seconds(10));
+    HttpTestClient client(port, absl::Seconds(15));
     client.Send("GET", "/v1/wait").IgnoreError();
   });
   ASSERT_TRUE((*env)->backend->AwaitWaitCalls(1, absl::Seconds(5)));
@@ -138,6 +205,10 @@ TEST_F(StopTest, SigtermWithACallInFlightExitsZero) {
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0);
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_TRUE(
+      (*env)
+          ->gateway->WaitForLine({"the drain timed out"}, absl::Seconds(1))
+          .has_value());
 }
 
 TEST_F(StopTest, BadFlagExitsTwo) {

@@ -21,7 +21,10 @@ inline constexpr char kTestGatewayBinary[] = "tests/gateway/test_gateway";
 struct GatewayEnv {
   // Starts a backend, then a gateway with `args` that calls it (unless
   // `args` names another --storage), with `environment` ("NAME=value"
-  // each) added to its environment.
+  // each) added to its environment. Unless `args` set them otherwise, the
+  // gateway dials in plaintext (--storage_plaintext), runs without
+  // authentication (--insecure_disable_auth) and logs text
+  // (--log_format=text), which the tests read.
   static absl::StatusOr<std::unique_ptr<GatewayEnv>> Start(
       std::vector<std::string> args = {},
       const std::vector<std::string>& environment = {});

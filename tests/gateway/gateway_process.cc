@@ -172,9 +172,18 @@ int GatewayProcess::CountLines(const std::vector<std::string>& needles) {
   return count;
 }
 
+std::vector<std::string> GatewayProcess::Lines() {
+  absl::MutexLock lock(&mu_);
+  return lines_;
+}
+
 bool GatewayProcess::Running() {
   absl::MutexLock lock(&mu_);
   return !eof_;
+}
+
+void GatewayProcess::Signal(int signal) {
+  if (!exit_code_.has_value()) kill(pid_, signal);
 }
 
 absl::StatusOr<int> GatewayProcess::Stop() {

@@ -43,6 +43,9 @@ class GatewayProcess {
 
   int port() const { return port_; }
 
+  // Sends `signal` to the child, without waiting.
+  void Signal(int signal);
+
   // Sends SIGTERM and returns the child's exit code. Kills it if it has
   // not exited within 10 s and returns DEADLINE_EXCEEDED.
   absl::StatusOr<int> Stop();
@@ -54,6 +57,9 @@ class GatewayProcess {
 
   // How many lines so far contain every one of `needles`.
   int CountLines(const std::vector<std::string>& needles);
+
+  // Every line of the child's stderr so far.
+  std::vector<std::string> Lines();
 
   // True while the child runs (it has not closed its stderr).
   bool Running();

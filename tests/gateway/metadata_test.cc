@@ -1,7 +1,9 @@
-// What crosses from HTTP to gRPC besides the message: the request id, and
-// nothing a client claims about identity; and the access log line.
+// What crosses from HTTP to gRPC besides the message: the request id, the
+// allow-listed headers and the caller as the gateway knows it, and nothing
+// a client claims about identity; and the access log line.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -16,10 +18,18 @@ namespace opsbrain::gateway::testing {
 namespace {
 
 using ::opsbrain::gatewaytest::v1::EchoResponse;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+// The metadata of every call with authentication off: the request id and
+// the anonymous caller.
+auto OnlyIdAndCaller(const std::string& id) {
+  return UnorderedElementsAre(Pair("x-request-id", id),
+                              Pair("x-opsbrain-actor", "anonymous"),
+                              Pair("x-opsbrain-scopes", "read,write"));
+}
 
 class MetadataTest : public GatewayEnvTest<DefaultArgs> {
  protected:
@@ -39,7 +49,7 @@ class MetadataTest : public GatewayEnvTest<DefaultArgs> {
 TEST_F(MetadataTest, SaneRequestIdArrivesAsMetadata) {
   EchoResponse echo;
   EXPECT_EQ(GetThing({{"X-Request-Id", "req-42.a_B"}}, &echo), "req-42.a_B");
-  EXPECT_THAT(echo.metadata(), ElementsAre(Pair("x-request-id", "req-42.a_B")));
+  EXPECT_THAT(echo.metadata(), OnlyIdAndCaller("req-42.a_B"));
 }
 
 TEST_F(MetadataTest, InsaneRequestIdIsReplaced) {
@@ -49,7 +59,7 @@ TEST_F(MetadataTest, InsaneRequestIdIsReplaced) {
     const std::string id = GetThing({{"X-Request-Id", bad}}, &echo);
     EXPECT_NE(id, bad);
     EXPECT_EQ(id.size(), 32u);
-    EXPECT_THAT(echo.metadata(), ElementsAre(Pair("x-request-id", id)));
+    EXPECT_THAT(echo.metadata(), OnlyIdAndCaller(id));
   }
 }
 
@@ -57,7 +67,7 @@ TEST_F(MetadataTest, MissingRequestIdIsGenerated) {
   EchoResponse echo;
   const std::string id = GetThing({}, &echo);
   EXPECT_EQ(id.size(), 32u);
-  EXPECT_THAT(echo.metadata(), ElementsAre(Pair("x-request-id", id)));
+  EXPECT_THAT(echo.metadata(), OnlyIdAndCaller(id));
 }
 
 TEST_F(MetadataTest, ClientIdentityHeadersAreNeverForwarded) {
@@ -68,7 +78,27 @@ TEST_F(MetadataTest, ClientIdentityHeadersAreNeverForwarded) {
                                    {"X-Other", "1"},
                                    {"Authorization", "Bearer secret"}},
                                   &echo);
-  EXPECT_THAT(echo.metadata(), ElementsAre(Pair("x-request-id", id)));
+  EXPECT_THAT(echo.metadata(), OnlyIdAndCaller(id));
+}
+
+TEST_F(MetadataTest, ValidTraceparentPassesAndAnInvalidOneDoesNot) {
+  constexpr char kValid[] =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  EchoResponse echo;
+  GetThing({{"traceparent", kValid}}, &echo);
+  EXPECT_EQ(echo.metadata().at("traceparent"), kValid);
+
+  EchoResponse invalid;
+  GetThing({{"traceparent", "00-zz-00f067aa0ba902b7-01"}}, &invalid);
+  EXPECT_EQ(invalid.metadata().count("traceparent"), 0u);
+}
+
+TEST_F(MetadataTest, ClientHeadersOutsideTheAllowListStayBehind) {
+  EchoResponse echo;
+  const std::string id = GetThing(
+      {{"X-Tenant", "t1"}, {"Cookie", "session=1"}, {"X-Forwarded-For", "1"}},
+      &echo);
+  EXPECT_THAT(echo.metadata(), OnlyIdAndCaller(id));
 }
 
 TEST_F(MetadataTest, ErrorsCarryTheRequestIdToo) {
@@ -90,6 +120,7 @@ TEST_F(MetadataTest, AccessLogHasTheTemplateNeverThePathOrBody) {
   EXPECT_THAT(*line, HasSubstr("route=/v1/things/{id}"));
   EXPECT_THAT(*line, HasSubstr("status=200"));
   EXPECT_THAT(*line, HasSubstr("latency_ms="));
+  EXPECT_THAT(*line, HasSubstr("caller=anonymous"));
   EXPECT_THAT(*line, Not(HasSubstr("secret-key-123")));
 
   absl::StatusOr<TestResponse> post = client_->Send(
@@ -115,6 +146,33 @@ TEST_F(MetadataTest, OneAccessLogLinePerRequest) {
     EXPECT_TRUE(env_->gateway->WaitForLine({id}, absl::Seconds(5)).has_value());
     EXPECT_EQ(env_->gateway->CountLines({id}), 1);
   }
+}
+
+}  // namespace
+}  // namespace opsbrain::gateway::testing
+
+namespace opsbrain::gateway::testing {
+namespace {
+
+// --forward_headers adds to the allow-list.
+struct ForwardArgs {
+  static std::vector<std::string> Get() {
+    return {"--forward_headers=X-Tenant,x-client-version"};
+  }
+};
+
+class ForwardHeadersTest : public GatewayEnvTest<ForwardArgs> {};
+
+TEST_F(ForwardHeadersTest, ConfiguredHeadersPassAsLowerCaseMetadata) {
+  absl::StatusOr<TestResponse> response = client_->Send(
+      "GET", "/v1/things/t", "",
+      {{"x-tenant", "acme"}, {"X-Client-Version", "2.1"}, {"X-Other", "1"}});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EchoResponse echo;
+  ASSERT_TRUE(ParseJsonBody(response->body, &echo)) << response->body;
+  EXPECT_EQ(echo.metadata().at("x-tenant"), "acme");
+  EXPECT_EQ(echo.metadata().at("x-client-version"), "2.1");
+  EXPECT_EQ(echo.metadata().count("x-other"), 0u);
 }
 
 }  // namespace

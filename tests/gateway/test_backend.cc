@@ -10,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/empty.pb.h"
@@ -40,7 +39,14 @@ class TestBackend::Service final
  public:
   // Releases the calls waiting in Wait.
   void Stop() {
-    if (!stop_.HasBeenNotified()) stop_.Notify();
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+  }
+
+  // Makes the calls in Wait answer OK.
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    released_ = true;
   }
 
   Status GetThing(ServerContext* context, const EchoRequest* request,
@@ -97,15 +103,15 @@ class TestBackend::Service final
   }
 
   // Stands for a storage service that is too slow: answers only after the
-  // caller's deadline.
+  // caller's deadline, unless the test releases it first (then OK).
   Status Wait(ServerContext* context, const WaitRequest*, Empty*) override {
-    {
-      absl::MutexLock lock(&mu_);
-      ++wait_calls_;
-    }
     const absl::Time deadline =
         std::min(absl::FromChrono(context->deadline()), absl::Now() + kMaxWait);
-    stop_.WaitForNotificationWithDeadline(deadline);
+    absl::MutexLock lock(&mu_);
+    ++wait_calls_;
+    mu_.AwaitWithDeadline(absl::Condition(this, &Service::DoneWaiting),
+                          deadline);
+    if (released_) return Status::OK;
     return Status(grpc::StatusCode::DEADLINE_EXCEEDED, "too slow");
   }
 
@@ -116,7 +122,8 @@ class TestBackend::Service final
     *response->mutable_request() = request;
     for (const auto& [key, value] : context->client_metadata()) {
       const std::string name(key.data(), key.size());
-      if (absl::StartsWith(name, "x-")) {
+      if (absl::StartsWith(name, "x-") || name == "traceparent" ||
+          name == "if-match") {
         (*response->mutable_metadata())[name] =
             std::string(value.data(), value.size());
       }
@@ -124,9 +131,14 @@ class TestBackend::Service final
     return Status::OK;
   }
 
-  absl::Notification stop_;
+  bool DoneWaiting() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopped_ || released_;
+  }
+
   absl::Mutex mu_;
   int wait_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
 
   friend class TestBackend;
 };
@@ -167,6 +179,8 @@ bool TestBackend::AwaitWaitCalls(int count, absl::Duration timeout) {
   };
   return service.mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
 }
+
+void TestBackend::ReleaseWaitCalls() { service_->Release(); }
 
 void TestBackend::SetServing(bool serving) {
   server_->GetHealthCheckService()->SetServingStatus("", serving);

@@ -35,6 +35,9 @@ class TestBackend {
   // fewer did.
   bool AwaitWaitCalls(int count, absl::Duration timeout);
 
+  // Answers the calls waiting in Wait (and later ones) with OK at once.
+  void ReleaseWaitCalls();
+
  private:
   class Service;
 
