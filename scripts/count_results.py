@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Counts test cases from Bazel's test.xml files and prints the summary.
 
-Usage: count_results.py TESTLOGS_DIR BAZEL_EXIT_CODE
+Usage: count_results.py TESTLOGS_DIR BAZEL_EXIT_CODE TARGETS_FILE
+
+TARGETS_FILE lists the test targets of the run, one label a line; only
+their reports count, so reports left by earlier runs of removed targets do
+not. A target without a report counts as one failure.
 
 Prints every failed case, then "N passed, N failed" as the last line. Exits
 non-zero when a case failed, or when Bazel failed without a failed case to
@@ -12,13 +16,19 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 
-def count(testlogs):
+def report_paths(testlogs, targets):
+    """Yields (target, test.xml path) for each label."""
+    for label in targets:
+        package, _, name = label.lstrip("/").partition(":")
+        yield label, os.path.join(testlogs, package, name, "test.xml")
+
+
+def count(testlogs, targets):
     passed, failed = 0, []
-    for root, _, files in os.walk(testlogs, followlinks=True):
-        if "test.xml" not in files:
+    for target, path in report_paths(testlogs, targets):
+        if not os.path.exists(path):
+            failed.append(f"{target}: no test report (did not run)")
             continue
-        path = os.path.join(root, "test.xml")
-        target = os.path.relpath(root, testlogs)
         try:
             tree = ElementTree.parse(path)
         except ElementTree.ParseError:
@@ -46,7 +56,9 @@ def count(testlogs):
 
 def main():
     testlogs, bazel_status = sys.argv[1], int(sys.argv[2])
-    passed, failed = count(testlogs) if os.path.isdir(testlogs) else (0, [])
+    with open(sys.argv[3]) as targets_file:
+        targets = [line.strip() for line in targets_file if line.strip()]
+    passed, failed = count(testlogs, targets)
     for name in failed:
         print(f"FAILED {name}")
     if bazel_status != 0 and not failed:

@@ -28,4 +28,11 @@ fi
 bazel test //... "$@" 2>&1 | tee /tmp/opsbrain-bazel-test.log
 bazel_status=${PIPESTATUS[0]}
 
-python3 scripts/count_results.py bazel-testlogs "${bazel_status}"
+# The reports of this run's test targets only.
+targets_file="$(mktemp)"
+bazel query 'tests(//...)' 2>/dev/null >"${targets_file}"
+python3 scripts/count_results.py bazel-testlogs "${bazel_status}" \
+  "${targets_file}"
+status=$?
+rm -f "${targets_file}"
+exit "${status}"
