@@ -4,29 +4,40 @@
 // changes nothing, and a verification after the store swept the expired
 // threads.
 //
-// The checks read the store through a RecordSource (record_source.h), so a
-// leg through the gateway's HTTP surface can run the same checks.
+// The imported records are read back through both doors of the store, with
+// the same checks (legacy_checks.h): the Repository gRPC service, and the
+// real gateway binary's HTTP/JSON routes with bearer tokens.
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/status_macros.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "opsbrain/v1/internal.grpc.pb.h"
 #include "opsbrain/v1/repository.grpc.pb.h"
 #include "tests/conformance/test_store.h"
+#include "tests/gateway/gateway_process.h"
+#include "tests/gateway_production/production_stack.h"
+#include "tests/migrator/http_record_source.h"
 #include "tests/migrator/legacy_checks.h"
 #include "tests/migrator/migrator_env.h"
 #include "tests/migrator/record_source.h"
+#include "tests/storage_service/storage_process.h"
 
 namespace opsbrain::testing {
 namespace {
 
+using ::opsbrain::gateway::testing::GatewayProcess;
+using ::opsbrain::gateway::testing::MakeToken;
+using ::opsbrain::gateway::testing::TestToken;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -56,21 +67,50 @@ class MigratorEndToEndTest : public ::testing::TestWithParam<Backend> {
     return "";
   }
 
+  std::string StorageAddress() const {
+    return absl::StrCat("127.0.0.1:", storage_->port());
+  }
+
   MigratorRun Migrator(const std::vector<std::string>& args) {
-    return RunMigrator(args, storage_->address());
+    return RunMigrator(args, StorageAddress());
+  }
+
+  // Starts the gateway binary in front of the storage service, knowing two
+  // tokens made by its own --new_token, and returns a source that reads
+  // through it as "read" or as "read,secrets".
+  absl::StatusOr<std::unique_ptr<RecordSource>> StartGatewaySource() {
+    OPSBRAIN_ASSIGN_OR_RETURN(const TestToken reader,
+                              MakeToken("migrator-reader", "read"));
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        const TestToken keeper,
+        MakeToken("migrator-secret-keeper", "read,secrets"));
+    // No rate limit: the checks read in one burst.
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        gateway_,
+        GatewayProcess::Start(
+            "gateway/gateway",
+            {absl::StrCat("--storage=", StorageAddress()),
+             "--storage_plaintext", "--log_format=text", "--rate_limit=0",
+             absl::StrCat("--auth_tokens=", reader.file_line, ";",
+                          keeper.file_line)}));
+    return NewHttpRecordSource(
+        gateway_->port(),
+        {{"read", reader.token}, {"read,secrets", keeper.token}});
   }
 
   v1::GetTableChecksumsResponse Checksums() {
     grpc::ClientContext context;
-    PrepareCall(&context);
+    Prepare(&context);
     v1::GetTableChecksumsResponse response;
-    grpc::Status status =
-        storage_->Import()->GetTableChecksums(&context, {}, &response);
+    grpc::Status status = v1::Import::NewStub(storage_->channel())
+                              ->GetTableChecksums(&context, {}, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
 
   std::unique_ptr<StorageProcess> storage_;
+  // Declared after storage_, so that it stops first.
+  std::unique_ptr<GatewayProcess> gateway_;
   std::string dir_;
   std::string legacy_path_;
 };
@@ -129,9 +169,20 @@ TEST_P(MigratorEndToEndTest, ImportsEveryLegacyRecordAndArchivesTheFile) {
   EXPECT_THAT(ReadFileOrEmpty(archive + ".report.txt"),
               HasSubstr("Verification passed"));
 
+  // Every record, through each door of the store.
   std::unique_ptr<v1::Repository::Stub> stub = storage_->Repository();
-  std::unique_ptr<RecordSource> source = NewGrpcRecordSource(stub.get());
-  ExpectStoreHoldsLegacyFile(*source, *legacy, anchor);
+  std::unique_ptr<RecordSource> grpc_source = NewGrpcRecordSource(stub.get());
+  absl::StatusOr<std::unique_ptr<RecordSource>> http_source =
+      StartGatewaySource();
+  ASSERT_TRUE(http_source.ok()) << http_source.status();
+  const std::pair<const char*, RecordSource*> kSources[] = {
+      {"gRPC", grpc_source.get()},
+      {"HTTP through the gateway", http_source->get()},
+  };
+  for (const auto& [door, source] : kSources) {
+    SCOPED_TRACE(door);
+    ExpectStoreHoldsLegacyFile(*source, *legacy, anchor);
+  }
 }
 
 TEST_P(MigratorEndToEndTest, SecondImportOfTheSameFileChangesNothing) {
@@ -177,7 +228,7 @@ TEST_P(MigratorEndToEndTest, VerifyFindsRowsDeletedSinceTheImport) {
 
   // A live thread deleted through the API is missing, not expired.
   grpc::ClientContext context;
-  PrepareCall(&context);
+  Prepare(&context);
   v1::DeleteThreadContextRequest request;
   request.set_thread_key("C04OPSBRAIN");
   google::protobuf::Empty empty;

@@ -14,33 +14,18 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "tests/util/subprocess.h"
 
 namespace opsbrain::testing {
 namespace {
 
-constexpr absl::Duration kStartTimeout = absl::Seconds(30);
 constexpr absl::Duration kMigratorTimeout = absl::Seconds(120);
 
 std::string TestTmpDir() {
   const char* dir = std::getenv("TEST_TMPDIR");
   return dir != nullptr ? dir : "/tmp";
-}
-
-// Waits until `process` has exited and all its output is read.
-// Subprocess::Wait returns at the exit, possibly before the reader thread
-// has drained the pipe; WaitForLine returns once the pipe is closed when
-// its needle never comes.
-absl::StatusOr<int> WaitAndDrain(Subprocess& process, absl::Duration timeout) {
-  absl::StatusOr<int> code = process.Wait(timeout);
-  if (!code.ok()) return code;
-  (void)process.WaitForLine("\x1f(no such line)\x1f", timeout);
-  return code;
 }
 
 // Builds the fixture once: the generator takes a few seconds.
@@ -51,7 +36,7 @@ absl::StatusOr<std::pair<std::string, absl::Time>> BuildFixtureOnce() {
        path},
       {{"ANCHOR", "now"}});
   if (!script.ok()) return script.status();
-  absl::StatusOr<int> code = WaitAndDrain(**script, absl::Seconds(120));
+  absl::StatusOr<int> code = (*script)->Wait(absl::Seconds(120));
   if (!code.ok()) return code.status();
   const std::string output = (*script)->output();
   if (*code != 0) {
@@ -68,40 +53,6 @@ absl::StatusOr<std::pair<std::string, absl::Time>> BuildFixtureOnce() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<StorageProcess>> StorageProcess::Start(
-    const std::string& database_url) {
-  absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(
-      {RunfilePath("storage_service/storage_service"), "--listen=127.0.0.1:0"},
-      {{"DATABASE_URL", database_url}});
-  if (!process.ok()) return process.status();
-  absl::StatusOr<std::string> line =
-      (*process)->WaitForLine("listening on 127.0.0.1:", kStartTimeout);
-  if (!line.ok()) return line.status();
-  int port = 0;
-  if (!absl::SimpleAtoi(line->substr(line->rfind(':') + 1), &port)) {
-    return absl::InternalError(absl::StrCat("no port in: ", *line));
-  }
-  auto storage = std::unique_ptr<StorageProcess>(new StorageProcess());
-  storage->process_ = *std::move(process);
-  storage->address_ = absl::StrCat("127.0.0.1:", port);
-  storage->channel_ = grpc::CreateChannel(storage->address_,
-                                          grpc::InsecureChannelCredentials());
-  return storage;
-}
-
-std::unique_ptr<v1::Repository::Stub> StorageProcess::Repository() const {
-  return v1::Repository::NewStub(channel_);
-}
-
-std::unique_ptr<v1::Import::Stub> StorageProcess::Import() const {
-  return v1::Import::NewStub(channel_);
-}
-
-void PrepareCall(grpc::ClientContext* context, const std::string& scopes) {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  if (!scopes.empty()) context->AddMetadata("x-opsbrain-scopes", scopes);
-}
-
 MigratorRun RunMigrator(const std::vector<std::string>& args,
                         const std::string& storage_address) {
   MigratorRun run;
@@ -113,7 +64,7 @@ MigratorRun RunMigrator(const std::vector<std::string>& args,
     run.output = std::string(process.status().message());
     return run;
   }
-  absl::StatusOr<int> code = WaitAndDrain(**process, kMigratorTimeout);
+  absl::StatusOr<int> code = (*process)->Wait(kMigratorTimeout);
   run.output = (*process)->output();
   if (code.ok()) run.exit_code = *code;
   return run;

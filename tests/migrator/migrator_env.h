@@ -1,45 +1,21 @@
-// What the migrator tests share: a storage service on a fresh store, runs
-// of the migrator binary against it, the legacy fixture built with
-// ANCHOR=now, and the test's own reading of a legacy file (the sqlite3 C
-// API, independent of the migrator's reader).
+// What the migrator tests share, beside the storage service they start with
+// tests/storage_service/storage_process.h: runs of the migrator binary
+// against it, the legacy fixture built with ANCHOR=now, and the test's own
+// reading of a legacy file (the sqlite3 C API, independent of the
+// migrator's reader).
 #ifndef OPSBRAIN_TESTS_MIGRATOR_MIGRATOR_ENV_H_
 #define OPSBRAIN_TESTS_MIGRATOR_MIGRATOR_ENV_H_
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpcpp/channel.h"
-#include "grpcpp/client_context.h"
-#include "opsbrain/v1/internal.grpc.pb.h"
-#include "opsbrain/v1/repository.grpc.pb.h"
-#include "tests/util/subprocess.h"
 
 namespace opsbrain::testing {
-
-// One storage_service process on `database_url`, listening on a free port.
-class StorageProcess {
- public:
-  static absl::StatusOr<std::unique_ptr<StorageProcess>> Start(
-      const std::string& database_url);
-
-  const std::string& address() const { return address_; }
-  std::unique_ptr<v1::Repository::Stub> Repository() const;
-  std::unique_ptr<v1::Import::Stub> Import() const;
-
- private:
-  std::unique_ptr<Subprocess> process_;
-  std::string address_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
-
-// A deadline and, when given, the caller's scopes.
-void PrepareCall(grpc::ClientContext* context, const std::string& scopes = "");
 
 struct MigratorRun {
   int exit_code = -1;

@@ -24,6 +24,7 @@
 #include "opsbrain/v1/repository.grpc.pb.h"
 #include "tests/conformance/test_store.h"
 #include "tests/migrator/migrator_env.h"
+#include "tests/storage_service/storage_process.h"
 #include "tests/util/subprocess.h"
 
 namespace opsbrain::testing {
@@ -88,7 +89,7 @@ class MigratorFailureTest : public ::testing::TestWithParam<Backend> {
   }
 
   MigratorRun Migrator(const std::vector<std::string>& args) {
-    return RunMigrator(args, storage_->address());
+    return RunMigrator(args, absl::StrCat("127.0.0.1:", storage_->port()));
   }
 
   // A legacy file: the legacy schema with its seed rows (8 configurations,
@@ -103,10 +104,10 @@ class MigratorFailureTest : public ::testing::TestWithParam<Backend> {
   // Stored rows per table.
   std::map<std::string, int64_t> StoredRows() {
     grpc::ClientContext context;
-    PrepareCall(&context);
+    Prepare(&context);
     v1::GetTableChecksumsResponse response;
-    grpc::Status status =
-        storage_->Import()->GetTableChecksums(&context, {}, &response);
+    grpc::Status status = v1::Import::NewStub(storage_->channel())
+                              ->GetTableChecksums(&context, {}, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     std::map<std::string, int64_t> rows;
     for (const v1::TableChecksum& table : response.tables()) {
@@ -294,7 +295,7 @@ TEST_P(MigratorFailureTest, StoredRowThatDiffersFailsVerificationByKey) {
   update.mutable_configuration()->set_value("OpsBrain (edited)");
   update.mutable_update_mask()->add_paths("value");
   grpc::ClientContext context;
-  PrepareCall(&context, "read,write");
+  Prepare(&context, "read,write");
   v1::Configuration updated;
   grpc::Status status =
       storage_->Repository()->UpdateConfiguration(&context, update, &updated);

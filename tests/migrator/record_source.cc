@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "opsbrain/v1/repository.grpc.pb.h"
-#include "tests/migrator/migrator_env.h"
+#include "tests/storage_service/storage_process.h"
 
 namespace opsbrain::testing {
 namespace {
@@ -55,7 +55,7 @@ class GrpcRecordSource final : public RecordSource {
   absl::StatusOr<v1::Configuration> GetConfiguration(
       const std::string& key) override {
     grpc::ClientContext context;
-    PrepareCall(&context, "read");
+    Prepare(&context, "read");
     v1::GetConfigurationRequest request;
     request.set_key(key);
     v1::Configuration response;
@@ -106,7 +106,7 @@ class GrpcRecordSource final : public RecordSource {
   absl::StatusOr<v1::UserPreference> GetUserPreference(
       const std::string& user_id, const std::string& key) override {
     grpc::ClientContext context;
-    PrepareCall(&context, "read");
+    Prepare(&context, "read");
     v1::GetUserPreferenceRequest request;
     request.set_user_id(user_id);
     request.set_key(key);
@@ -120,7 +120,7 @@ class GrpcRecordSource final : public RecordSource {
   absl::StatusOr<v1::ThreadContext> GetThreadContext(
       const std::string& thread_key) override {
     grpc::ClientContext context;
-    PrepareCall(&context, "read");
+    Prepare(&context, "read");
     v1::GetThreadContextRequest request;
     request.set_thread_key(thread_key);
     v1::ThreadContext response;
@@ -178,7 +178,7 @@ class GrpcRecordSource final : public RecordSource {
     std::vector<Record> all;
     for (int page = 0; page < 100; ++page) {
       grpc::ClientContext context;
-      PrepareCall(&context, scopes);
+      Prepare(&context, scopes);
       std::vector<Record> records;
       std::string next;
       absl::Status status = FromGrpc(fetch(&context, request, &records, &next));

@@ -1,8 +1,7 @@
 // Reads the store's records the way a client of the public API does, so
 // that the end-to-end checks (legacy_checks.h) can run over any door to the
-// store. GrpcRecordSource calls the Repository service directly; a source
-// that goes through the gateway's HTTP/JSON surface can implement the same
-// interface (parsing the JSON into the same protos) and run the same checks.
+// store: NewGrpcRecordSource calls the Repository service directly;
+// http_record_source.h goes through the gateway's HTTP/JSON surface.
 #ifndef OPSBRAIN_TESTS_MIGRATOR_RECORD_SOURCE_H_
 #define OPSBRAIN_TESTS_MIGRATOR_RECORD_SOURCE_H_
 
