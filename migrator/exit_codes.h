@@ -13,6 +13,9 @@
 //   5  the storage service is unreachable (or answered UNAVAILABLE)
 //   6  the legacy file is unusable: missing, not SQLite, corrupt, not an
 //      OpsBrain database, or the store's own database
+//   7  the schema history does not match the storage service's migrations
+//      (an applied migration was edited, is unknown, or is out of order):
+//      `validate` failed, or `up` refused and applied nothing
 #ifndef OPSBRAIN_MIGRATOR_EXIT_CODES_H_
 #define OPSBRAIN_MIGRATOR_EXIT_CODES_H_
 
@@ -26,6 +29,7 @@ enum ExitCode : int {
   kExitVerificationFailed = 4,
   kExitUnavailable = 5,
   kExitLegacyFileUnusable = 6,
+  kExitSchemaHistory = 7,
 };
 
 }  // namespace opsbrain::migrator

@@ -69,12 +69,28 @@ absl::Status WriteNewFile(const std::string& path, const std::string& content) {
   return absl::OkStatus();
 }
 
+// Writes `content` to `path`, replacing any file there: through a
+// temporary file beside it and a rename, so that a reader never sees half.
+absl::Status ReplaceFile(const std::string& path, const std::string& content) {
+  const std::string temporary = absl::StrCat(path, ".tmp-", getpid());
+  unlink(temporary.c_str());
+  OPSBRAIN_RETURN_IF_ERROR(WriteNewFile(temporary, content));
+  if (rename(temporary.c_str(), path.c_str()) != 0) {
+    absl::Status error = ErrnoError("write", path);
+    unlink(temporary.c_str());
+    return error;
+  }
+  return absl::OkStatus();
+}
+
 // A legacy row the preflight accepted.
 struct AcceptedRow {
   ExpectedRow expected;
   // Position of the row in its table, in rowid order.
   int64_t ordinal = 0;
   int64_t legacy_id = 0;
+  // ConvertedRow::warnings, reported once the store has accepted the row.
+  std::vector<std::string> warnings;
 };
 
 struct TableState {
@@ -93,9 +109,11 @@ class ImportJob {
   JobResult Run() {
     JobResult result;
     absl::Status status = RunPhases();
+    if (options_.progress != nullptr) options_.progress->Finish();
     result.exit_code = status.ok() ? exit_code_ : failure_code_;
     if (!status.ok()) result.error = std::string(status.message());
     if (status.ok() && exit_code_ != kExitOk) result.error = outcome_;
+    WriteJsonReport(&result);
     result.report = std::move(report_);
     return result;
   }
@@ -132,6 +150,37 @@ class ImportJob {
     return classified_ ? status : FileFailure(std::move(status));
   }
 
+  // The JSON report, whatever the outcome. Failing to write it fails a job
+  // that had succeeded.
+  void WriteJsonReport(JobResult* result) {
+    if (options_.json_report_path.empty()) return;
+    const absl::Status written = ReplaceFile(
+        options_.json_report_path,
+        FormatJsonReport(report_, result->exit_code, result->error));
+    if (written.ok()) return;
+    if (result->exit_code == kExitOk) {
+      result->exit_code = kExitFailure;
+      result->error = std::string(written.message());
+    } else {
+      absl::StrAppend(&result->error, "; ", written.message());
+    }
+  }
+
+  void StartProgress(absl::string_view phase, const TableState& table,
+                     int64_t total) {
+    if (options_.progress != nullptr) {
+      options_.progress->Start(phase, table.name, total);
+    }
+  }
+
+  void UpdateProgress(int64_t rows) {
+    if (options_.progress != nullptr) options_.progress->Update(rows);
+  }
+
+  void FinishProgress() {
+    if (options_.progress != nullptr) options_.progress->Finish();
+  }
+
   absl::Status RunPhases() {
     report_.legacy_path = options_.legacy_path;
     OPSBRAIN_RETURN_IF_ERROR(CheckSchema());
@@ -161,6 +210,7 @@ class ImportJob {
     for (TableState& table : tables_) {
       OPSBRAIN_RETURN_IF_ERROR(Verify(table));
     }
+    OPSBRAIN_RETURN_IF_ERROR(ReadStoreTables());
     report_.verified = true;
     if (!report_.problems.empty()) {
       exit_code_ = kExitVerificationFailed;
@@ -202,6 +252,7 @@ class ImportJob {
       report.table = LegacyTables()[i].name;
       report.in_legacy_file = file_->HasTable(report.table);
       if (!report.in_legacy_file) continue;
+      report.missing_columns = file_->MissingColumns(report.table);
       TableState state;
       state.name = report.table;
       state.report = &report;
@@ -223,6 +274,21 @@ class ImportJob {
               : response.status());
     }
     request->clear_rows();
+    request_bytes_ = 0;
+    return absl::OkStatus();
+  }
+
+  // Adds `row` to `request`, sending the request first when the row would
+  // take it past kMaxRequestBytes.
+  absl::Status Add(std::unique_ptr<ImportStream>* stream,
+                   v1::ImportRowsRequest* request, v1::ImportedRow row,
+                   size_t row_bytes) {
+    if (request->rows_size() > 0 &&
+        request_bytes_ + row_bytes > kMaxRequestBytes) {
+      OPSBRAIN_RETURN_IF_ERROR(Send(stream, request));
+    }
+    request_bytes_ += row_bytes;
+    *request->add_rows() = std::move(row);
     return absl::OkStatus();
   }
 
@@ -282,15 +348,28 @@ class ImportJob {
       return absl::OkStatus();
     };
 
+    absl::StatusOr<int64_t> total = file_->CountRows(table.name);
+    if (!total.ok()) return FileFailure(total.status());
+    StartProgress("preflight", table, *total);
     int64_t ordinal = 0;
     absl::Status status = file_->ForEachRow(
         table.name, [&](const LegacyRow& row) -> absl::Status {
           const int64_t position = ordinal++;
+          UpdateProgress(ordinal);
           ++table.report->read;
           table.rejected.push_back(false);
           std::vector<std::string> notes;
           absl::StatusOr<ConvertedRow> converted =
               ConvertLegacyRow(table.name, row, &notes);
+          const size_t row_bytes =
+              converted.ok() ? converted->row.ByteSizeLong() : 0;
+          if (converted.ok() && row_bytes > kMaxRowBytes) {
+            converted = absl::InvalidArgumentError(absl::StrCat(
+                "the row is ", row_bytes,
+                " bytes once converted, more than any record the store "
+                "accepts (",
+                kMaxRowBytes, ")"));
+          }
           if (!converted.ok()) {
             table.rejected[position] = true;
             ++table.report->rejected;
@@ -308,9 +387,11 @@ class ImportJob {
           accepted.expected.expire_time = converted->expire_time;
           accepted.ordinal = position;
           accepted.legacy_id = LegacyIdOf(row);
+          accepted.warnings = std::move(converted->warnings);
           table.accepted.push_back(std::move(accepted));
+          OPSBRAIN_RETURN_IF_ERROR(
+              Add(&stream, &request, std::move(converted->row), row_bytes));
           sent.push_back(table.accepted.size() - 1);
-          *request.add_rows() = std::move(converted->row);
 
           if (request.rows_size() >= options_.batch_size) {
             OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
@@ -322,12 +403,21 @@ class ImportJob {
         });
     if (!status.ok()) return ReadFailure(std::move(status));
     OPSBRAIN_RETURN_IF_ERROR(finish_stream());
+    FinishProgress();
 
-    // Rows the store refused are not imported, and so not verified.
+    // Rows the store refused are not imported, and so not verified; their
+    // warnings go with them, since the rejection says more.
     std::vector<AcceptedRow> kept;
     kept.reserve(table.accepted.size());
     for (AcceptedRow& row : table.accepted) {
-      if (!table.rejected[row.ordinal]) kept.push_back(std::move(row));
+      if (table.rejected[row.ordinal]) continue;
+      if (!row.warnings.empty()) ++table.report->warned;
+      for (std::string& warning : row.warnings) {
+        report_.warnings.push_back({table.name, row.expected.display_key,
+                                    row.legacy_id, std::move(warning)});
+      }
+      row.warnings.clear();
+      kept.push_back(std::move(row));
     }
     table.accepted = std::move(kept);
     return absl::OkStatus();
@@ -336,10 +426,12 @@ class ImportJob {
   // Reads `table` again and streams its accepted rows into the store.
   absl::Status Import(TableState& table) {
     if (table.accepted.empty()) return absl::OkStatus();
+    StartProgress("import", table, static_cast<int64_t>(table.accepted.size()));
     std::unique_ptr<ImportStream> stream;
     v1::ImportRowsRequest request;
     int64_t ordinal = 0;
     int64_t sent = 0;
+    int64_t done = 0;
     absl::Status status = file_->ForEachRow(
         table.name, [&](const LegacyRow& row) -> absl::Status {
           const int64_t position = ordinal++;
@@ -355,12 +447,15 @@ class ImportJob {
                 table.name, " row ", position,
                 " no longer converts: ", converted.status().message())));
           }
+          UpdateProgress(++done);
           if (converted->expire_time.has_value() &&
               *converted->expire_time <= options_.clock()) {
             ++table.report->expired_skipped;
             return absl::OkStatus();
           }
-          *request.add_rows() = std::move(converted->row);
+          const size_t row_bytes = converted->row.ByteSizeLong();
+          OPSBRAIN_RETURN_IF_ERROR(
+              Add(&stream, &request, std::move(converted->row), row_bytes));
           ++sent;
           if (request.rows_size() >= options_.batch_size) {
             return Send(&stream, &request);
@@ -369,6 +464,7 @@ class ImportJob {
         });
     if (!status.ok()) return ReadFailure(std::move(status));
     OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
+    FinishProgress();
     if (stream == nullptr) return absl::OkStatus();
     OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
                               Finish(*stream));
@@ -396,14 +492,44 @@ class ImportJob {
     std::vector<ExpectedRow> rows;
     rows.reserve(table.accepted.size());
     for (const AcceptedRow& row : table.accepted) rows.push_back(row.expected);
+    StartProgress("verify", table, static_cast<int64_t>(rows.size()));
+    int64_t looked_up = 0;
     absl::Status status = VerifyTable(
         table.name, rows, options_.clock(),
         [&](const v1::GetRowDigestsRequest& request) {
-          return store_.GetRowDigests(request);
+          absl::StatusOr<v1::GetRowDigestsResponse> response =
+              store_.GetRowDigests(request);
+          looked_up += request.keys_size();
+          UpdateProgress(looked_up);
+          return response;
         },
         &table.report->verification, &report_.problems);
+    FinishProgress();
     if (!status.ok()) {
       return StoreFailure(std::move(status));
+    }
+    const TableVerification& v = table.report->verification;
+    table.report->verification.expected_rows =
+        v.verified + v.missing + v.differing;
+    return absl::OkStatus();
+  }
+
+  // The store's whole tables, for the summary's exact comparison.
+  absl::Status ReadStoreTables() {
+    v1::GetTableChecksumsRequest request;
+    for (const TableState& table : tables_) {
+      request.add_table_names(table.name);
+    }
+    if (request.table_names_size() == 0) return absl::OkStatus();
+    absl::StatusOr<v1::GetTableChecksumsResponse> response =
+        store_.GetTableChecksums(request);
+    if (!response.ok()) return StoreFailure(response.status());
+    for (const v1::TableChecksum& checksum : response->tables()) {
+      for (TableState& table : tables_) {
+        if (table.name != checksum.table_name()) continue;
+        table.report->verification.store_table_rows = checksum.row_count();
+        table.report->verification.store_table_checksum = checksum.checksum();
+      }
     }
     return absl::OkStatus();
   }
@@ -414,6 +540,7 @@ class ImportJob {
     const std::string stamp = absl::FormatTime(
         "%Y%m%dT%H%M%SZ", options_.clock(), absl::UTCTimeZone());
     const std::string archive = absl::StrCat(path, ".migrated-", stamp);
+    if (options_.keep && !options_.write_report) return absl::OkStatus();
     if (options_.keep) {
       report_.report_path =
           absl::StrCat(path, ".import-", stamp, ".report.txt");
@@ -461,6 +588,8 @@ class ImportJob {
   ExitCode failure_code_ = kExitFailure;
   // Whether failure_code_ was set for the error on its way up.
   bool classified_ = false;
+  // Bytes of the rows in the request being filled.
+  size_t request_bytes_ = 0;
 };
 
 }  // namespace

@@ -26,6 +26,15 @@ struct TableVerification {
   // rows found under their keys; equal when the table verifies.
   std::string legacy_checksum;
   std::string store_checksum;
+  // The store's whole table after verification (Import.GetTableChecksums):
+  // its rows and checksum. When the table holds exactly the legacy rows (a
+  // clean import into an empty table, or its resumption), the count is
+  // expected_rows and the checksum legacy_checksum; more rows mean rows
+  // written since or imported from elsewhere. -1: not read.
+  int64_t store_table_rows = -1;
+  std::string store_table_checksum;
+  // The legacy rows the store should hold: verified + missing + differing.
+  int64_t expected_rows = 0;
 };
 
 struct TableReport {
@@ -43,6 +52,11 @@ struct TableReport {
   TableVerification verification;
   // Normalisations applied (legacy_conversions.h phrases), by phrase.
   std::map<std::string, int64_t> notes;
+  // Columns of the table that the legacy file lacks (an older app
+  // version); they read as NULL.
+  std::vector<std::string> missing_columns;
+  // Rows with at least one warning.
+  int64_t warned = 0;
 };
 
 struct RejectedRowReport {
@@ -54,6 +68,17 @@ struct RejectedRowReport {
   std::string reason;
   // True when the store refused a row the migrator could convert.
   bool by_store = false;
+};
+
+// A value kept in another form than the legacy app meant (invalid JSON kept
+// as text, NULL read as ''): the row is imported, and listed.
+struct RowWarningReport {
+  std::string table;
+  // legacy_conversions.h's LegacyKeyOf.
+  std::string key;
+  int64_t legacy_id = 0;
+  // legacy_conversions.h's ConvertedRow::warnings entry.
+  std::string warning;
 };
 
 struct VerificationProblem {
@@ -71,6 +96,7 @@ struct JobReport {
   // the job stopped before that.
   std::vector<TableReport> tables;
   std::vector<RejectedRowReport> rejected;
+  std::vector<RowWarningReport> warnings;
   std::vector<VerificationProblem> problems;
   // Set once the legacy file was renamed / the report written.
   std::string archive_path;

@@ -42,6 +42,9 @@ constexpr absl::string_view kStatuses[] = {"not_started", "in_progress",
 
 // Timestamp range of google/protobuf/timestamp.proto: years 1 to 9999.
 constexpr int64_t kMaxUnixSeconds = 253402300799;
+// Numbers from here on are Unix milliseconds: as seconds they would be
+// after the year 5000, as milliseconds they are after March 1973.
+constexpr double kMinUnixMillis = 1e11;
 constexpr absl::Duration kLegacyThreadLifetime = absl::Hours(24);
 
 absl::Status Invalid(absl::string_view column, absl::string_view problem) {
@@ -50,6 +53,13 @@ absl::Status Invalid(absl::string_view column, absl::string_view problem) {
 
 void Note(std::vector<std::string>* notes, std::string note) {
   if (notes != nullptr) notes->push_back(std::move(note));
+}
+
+void Warn(std::vector<std::string>* warnings, absl::string_view column,
+          absl::string_view problem) {
+  if (warnings != nullptr) {
+    warnings->push_back(absl::StrCat(column, ": ", problem));
+  }
 }
 
 std::string Quote(absl::string_view text) {
@@ -70,6 +80,20 @@ absl::StatusOr<std::string> TextOf(const LegacyValue& value,
   return value.text;
 }
 
+// A text column the legacy schema declares NOT NULL but which the store
+// lets be empty: a NULL (an older schema without the constraint, or a
+// column an older app version did not have) reads as '', with a warning.
+absl::StatusOr<std::string> RequiredTextOf(const LegacyValue& value,
+                                           absl::string_view column,
+                                           std::vector<std::string>* warnings) {
+  if (value.is_null()) {
+    Warn(warnings, column,
+         "NULL where the legacy schema says NOT NULL: read as ''");
+    return std::string();
+  }
+  return TextOf(value, column, false);
+}
+
 // A key column: text, not empty.
 absl::StatusOr<std::string> KeyOf(const LegacyValue& value,
                                   absl::string_view column) {
@@ -80,12 +104,33 @@ absl::StatusOr<std::string> KeyOf(const LegacyValue& value,
   return text;
 }
 
+// Decimal integer text with an optional sign and surrounding ASCII
+// whitespace ("42", " -7 "); nullopt for anything else.
+std::optional<int64_t> IntegerText(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.empty() ||
+      text.find_first_not_of("+-0123456789") != absl::string_view::npos) {
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value)) return std::nullopt;
+  return value;
+}
+
+// An integer column: INTEGER, a whole REAL, or integer text (noted).
 absl::StatusOr<int64_t> IntegerOf(const LegacyValue& value,
-                                  absl::string_view column) {
+                                  absl::string_view column,
+                                  std::vector<std::string>* notes) {
   if (value.type == LegacyValue::Type::kInteger) return value.integer;
   if (value.type == LegacyValue::Type::kReal &&
       value.real == std::trunc(value.real) && std::abs(value.real) < 1e15) {
     return static_cast<int64_t>(value.real);
+  }
+  if (value.type == LegacyValue::Type::kText) {
+    if (const std::optional<int64_t> parsed = IntegerText(value.text)) {
+      Note(notes, absl::StrCat(column, ": integer stored as text"));
+      return *parsed;
+    }
   }
   return Invalid(column, absl::StrCat(Quote(value.text), " is not an integer"));
 }
@@ -159,9 +204,13 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
     if (text[pos] != ' ' && text[pos] != 'T') return bad;
     ++pos;
     if (!Digits(text, &pos, 2, &hour) || !Expect(text, &pos, ':') ||
-        !Digits(text, &pos, 2, &minute) || !Expect(text, &pos, ':') ||
-        !Digits(text, &pos, 2, &second)) {
+        !Digits(text, &pos, 2, &minute)) {
       return bad;
+    }
+    // Seconds may be left out ("2025-09-01T12:00"), as ISO 8601 allows.
+    if (pos < text.size() && text[pos] == ':') {
+      ++pos;
+      if (!Digits(text, &pos, 2, &second)) return bad;
     }
     if (pos < text.size() && text[pos] == '.') {
       ++pos;
@@ -185,10 +234,14 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
       } else if (text[pos] == '+' || text[pos] == '-') {
         const bool negative = text[pos] == '-';
         ++pos;
-        int zone_hours, zone_minutes;
-        if (!Digits(text, &pos, 2, &zone_hours) || !Expect(text, &pos, ':') ||
-            !Digits(text, &pos, 2, &zone_minutes) || pos != text.size() ||
-            zone_hours > 23 || zone_minutes > 59) {
+        // +HH:MM, +HHMM or +HH.
+        int zone_hours, zone_minutes = 0;
+        if (!Digits(text, &pos, 2, &zone_hours)) return bad;
+        if (pos < text.size()) {
+          if (text[pos] == ':') ++pos;
+          if (!Digits(text, &pos, 2, &zone_minutes)) return bad;
+        }
+        if (pos != text.size() || zone_hours > 23 || zone_minutes > 59) {
           return bad;
         }
         offset = absl::Hours(zone_hours) + absl::Minutes(zone_minutes);
@@ -241,30 +294,49 @@ absl::Status ReadCreateUpdate(const LegacyRow& row,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> StringList(const LegacyValue& value,
-                                                    absl::string_view column) {
+// A JSON array of strings: empty for NULL or ''. Other text is kept, as
+// the list's one item, with a warning.
+absl::StatusOr<std::vector<std::string>> StringList(
+    const LegacyValue& value, absl::string_view column,
+    std::vector<std::string>* warnings) {
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string text,
                             TextOf(value, column, true));
   if (text.empty()) return std::vector<std::string>();
   absl::StatusOr<std::vector<std::string>> items = DecodeJsonStringArray(text);
-  if (!items.ok()) return Invalid(column, items.status().message());
+  if (!items.ok()) {
+    Warn(warnings, column,
+         absl::StrCat("not a JSON array of strings (", items.status().message(),
+                      "): kept as a list of one item, the legacy text"));
+    return std::vector<std::string>{text};
+  }
   return items;
 }
 
-// An optional JSON object column: nullopt for NULL or ''.
+// An optional JSON object column: nullopt for NULL or ''. Other text is
+// kept as {"_invalid_json": "<the legacy text>"}, with a warning.
 absl::StatusOr<std::optional<google::protobuf::Struct>> OptionalObject(
-    const LegacyValue& value, absl::string_view column) {
+    const LegacyValue& value, absl::string_view column,
+    std::vector<std::string>* warnings) {
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string text,
                             TextOf(value, column, true));
   if (text.empty()) return std::optional<google::protobuf::Struct>();
   absl::StatusOr<google::protobuf::Struct> object = DecodeJsonObject(text);
-  if (!object.ok()) return Invalid(column, object.status().message());
+  if (!object.ok()) {
+    Warn(warnings, column,
+         absl::StrCat("not a JSON object (", object.status().message(),
+                      "): kept as {\"", kInvalidJsonKey,
+                      "\": <the legacy text>}"));
+    google::protobuf::Struct kept;
+    (*kept.mutable_fields())[kInvalidJsonKey].set_string_value(text);
+    return std::optional<google::protobuf::Struct>(std::move(kept));
+  }
   return std::optional<google::protobuf::Struct>(*std::move(object));
 }
 
-absl::StatusOr<int64_t> PositiveLegacyId(const LegacyRow& row) {
+absl::StatusOr<int64_t> PositiveLegacyId(const LegacyRow& row,
+                                         std::vector<std::string>* notes) {
   const LegacyValue& id = row.Get("id");
-  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t value, IntegerOf(id, "id"));
+  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t value, IntegerOf(id, "id", notes));
   if (value <= 0) return Invalid("id", "must be a positive legacy id");
   return value;
 }
@@ -276,8 +348,9 @@ absl::Status ConvertConfiguration(const LegacyRow& row, ConvertedRow* out,
   v1::Configuration* config = out->row.mutable_configuration();
   OPSBRAIN_ASSIGN_OR_RETURN(*config->mutable_key(),
                             KeyOf(row.Get("key"), "key"));
-  OPSBRAIN_ASSIGN_OR_RETURN(*config->mutable_value(),
-                            TextOf(row.Get("value"), "value", false));
+  OPSBRAIN_ASSIGN_OR_RETURN(
+      *config->mutable_value(),
+      RequiredTextOf(row.Get("value"), "value", &out->warnings));
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string category,
                             TextOf(row.Get("category"), "category", true));
   if (category.empty()) {
@@ -306,8 +379,9 @@ absl::Status ConvertThreadContext(const LegacyRow& row, ConvertedRow* out,
   v1::ThreadContext* thread = out->row.mutable_thread_context();
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string key,
                             KeyOf(row.Get("thread_key"), "thread_key"));
+  const LegacyValue& channel_id = row.Get("channel_id");
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string channel,
-                            TextOf(row.Get("channel_id"), "channel_id", false));
+                            TextOf(channel_id, "channel_id", true));
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string ts,
                             TextOf(row.Get("thread_ts"), "thread_ts", true));
 
@@ -323,7 +397,10 @@ absl::Status ConvertThreadContext(const LegacyRow& row, ConvertedRow* out,
                                               " is not channel or "
                                               "channel:thread_ts"));
   }
-  if (channel != key_channel) {
+  if (channel_id.is_null()) {
+    Warn(&out->warnings, "channel_id",
+         "NULL where the legacy schema says NOT NULL: taken from thread_key");
+  } else if (channel != key_channel) {
     return Invalid("channel_id",
                    absl::StrCat(Quote(channel), " does not agree with ",
                                 "thread_key ", Quote(key)));
@@ -341,7 +418,7 @@ absl::Status ConvertThreadContext(const LegacyRow& row, ConvertedRow* out,
     Note(notes, "messages NULL or '' read as no messages");
   }
   OPSBRAIN_ASSIGN_OR_RETURN(const std::vector<std::string> items,
-                            StringList(messages, "messages"));
+                            StringList(messages, "messages", &out->warnings));
   for (const std::string& item : items) thread->add_messages(item);
 
   absl::Time updated;
@@ -390,7 +467,7 @@ absl::Status ConvertBusinessGoal(const LegacyRow& row, ConvertedRow* out,
     goal->set_priority(2);
   } else {
     OPSBRAIN_ASSIGN_OR_RETURN(const int64_t value,
-                              IntegerOf(priority, "priority"));
+                              IntegerOf(priority, "priority", notes));
     if (value < 1 || value > 4) {
       return Invalid("priority",
                      absl::StrCat(value, " is not between 1 and 4"));
@@ -408,7 +485,7 @@ absl::Status ConvertBusinessGoal(const LegacyRow& row, ConvertedRow* out,
     Note(notes, "progress NULL read as 0");
   } else {
     OPSBRAIN_ASSIGN_OR_RETURN(const int64_t value,
-                              IntegerOf(progress, "progress"));
+                              IntegerOf(progress, "progress", notes));
     if (value < 0 || value > 100) {
       return Invalid("progress",
                      absl::StrCat(value, " is not between 0 and 100"));
@@ -418,15 +495,15 @@ absl::Status ConvertBusinessGoal(const LegacyRow& row, ConvertedRow* out,
 
   OPSBRAIN_ASSIGN_OR_RETURN(
       const std::vector<std::string> weekly,
-      StringList(row.Get("weekly_actions"), "weekly_actions"));
+      StringList(row.Get("weekly_actions"), "weekly_actions", &out->warnings));
   for (const std::string& item : weekly) goal->add_weekly_actions(item);
   OPSBRAIN_ASSIGN_OR_RETURN(
       const std::vector<std::string> daily,
-      StringList(row.Get("daily_actions"), "daily_actions"));
+      StringList(row.Get("daily_actions"), "daily_actions", &out->warnings));
   for (const std::string& item : daily) goal->add_daily_actions(item);
-  OPSBRAIN_ASSIGN_OR_RETURN(
-      std::optional<google::protobuf::Struct> metrics,
-      OptionalObject(row.Get("success_metrics"), "success_metrics"));
+  OPSBRAIN_ASSIGN_OR_RETURN(std::optional<google::protobuf::Struct> metrics,
+                            OptionalObject(row.Get("success_metrics"),
+                                           "success_metrics", &out->warnings));
   if (metrics.has_value()) {
     *goal->mutable_success_metrics() = *std::move(metrics);
   } else {
@@ -446,9 +523,9 @@ absl::Status ConvertAppSetting(const LegacyRow& row, ConvertedRow* out,
   v1::AppSetting* setting = out->row.mutable_app_setting();
   OPSBRAIN_ASSIGN_OR_RETURN(*setting->mutable_key(),
                             KeyOf(row.Get("setting_key"), "setting_key"));
-  OPSBRAIN_ASSIGN_OR_RETURN(
-      const std::string value,
-      TextOf(row.Get("setting_value"), "setting_value", false));
+  OPSBRAIN_ASSIGN_OR_RETURN(const std::string value,
+                            RequiredTextOf(row.Get("setting_value"),
+                                           "setting_value", &out->warnings));
   OPSBRAIN_ASSIGN_OR_RETURN(
       LegacySetting typed,
       ConvertLegacySetting(row.Get("setting_type"), value, notes));
@@ -471,9 +548,9 @@ absl::Status ConvertUserPreference(const LegacyRow& row, ConvertedRow* out,
                             KeyOf(row.Get("user_id"), "user_id"));
   OPSBRAIN_ASSIGN_OR_RETURN(*preference->mutable_key(),
                             KeyOf(row.Get("preference_key"), "preference_key"));
-  OPSBRAIN_ASSIGN_OR_RETURN(
-      *preference->mutable_value(),
-      TextOf(row.Get("preference_value"), "preference_value", false));
+  OPSBRAIN_ASSIGN_OR_RETURN(*preference->mutable_value(),
+                            RequiredTextOf(row.Get("preference_value"),
+                                           "preference_value", &out->warnings));
   OPSBRAIN_RETURN_IF_ERROR(
       ReadCreateUpdate(row, preference->mutable_create_time(),
                        preference->mutable_update_time(), notes));
@@ -485,12 +562,13 @@ absl::Status ConvertUserPreference(const LegacyRow& row, ConvertedRow* out,
 absl::Status ConvertAuditEntry(const LegacyRow& row, ConvertedRow* out,
                                std::vector<std::string>* notes) {
   v1::AuditEntry* entry = out->row.mutable_audit_entry();
-  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t id, PositiveLegacyId(row));
+  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t id, PositiveLegacyId(row, notes));
   entry->set_id(id);
   OPSBRAIN_ASSIGN_OR_RETURN(*entry->mutable_table_name(),
                             KeyOf(row.Get("table_name"), "table_name"));
-  OPSBRAIN_ASSIGN_OR_RETURN(*entry->mutable_record_id(),
-                            TextOf(row.Get("record_id"), "record_id", false));
+  OPSBRAIN_ASSIGN_OR_RETURN(
+      *entry->mutable_record_id(),
+      RequiredTextOf(row.Get("record_id"), "record_id", &out->warnings));
   OPSBRAIN_ASSIGN_OR_RETURN(const std::string action,
                             TextOf(row.Get("action"), "action", false));
   const std::string upper = absl::AsciiStrToUpper(action);
@@ -507,13 +585,13 @@ absl::Status ConvertAuditEntry(const LegacyRow& row, ConvertedRow* out,
   if (upper != action) Note(notes, "action folded to upper case");
   OPSBRAIN_ASSIGN_OR_RETURN(
       std::optional<google::protobuf::Struct> old_values,
-      OptionalObject(row.Get("old_values"), "old_values"));
+      OptionalObject(row.Get("old_values"), "old_values", &out->warnings));
   if (old_values.has_value()) {
     *entry->mutable_old_values() = *std::move(old_values);
   }
   OPSBRAIN_ASSIGN_OR_RETURN(
       std::optional<google::protobuf::Struct> new_values,
-      OptionalObject(row.Get("new_values"), "new_values"));
+      OptionalObject(row.Get("new_values"), "new_values", &out->warnings));
   if (new_values.has_value()) {
     *entry->mutable_new_values() = *std::move(new_values);
   }
@@ -531,7 +609,7 @@ absl::Status ConvertAuditEntry(const LegacyRow& row, ConvertedRow* out,
 absl::Status ConvertPerformanceMetric(const LegacyRow& row, ConvertedRow* out,
                                       std::vector<std::string>* notes) {
   v1::PerformanceMetric* metric = out->row.mutable_performance_metric();
-  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t id, PositiveLegacyId(row));
+  OPSBRAIN_ASSIGN_OR_RETURN(const int64_t id, PositiveLegacyId(row, notes));
   metric->set_id(id);
   OPSBRAIN_ASSIGN_OR_RETURN(*metric->mutable_name(),
                             KeyOf(row.Get("metric_name"), "metric_name"));
@@ -541,6 +619,14 @@ absl::Status ConvertPerformanceMetric(const LegacyRow& row, ConvertedRow* out,
     number = value.real;
   } else if (value.type == LegacyValue::Type::kInteger) {
     number = static_cast<double>(value.integer);
+  } else if (value.type == LegacyValue::Type::kText &&
+             absl::SimpleAtod(absl::StripAsciiWhitespace(value.text),
+                              &number) &&
+             !absl::StripAsciiWhitespace(value.text).empty() &&
+             absl::StripAsciiWhitespace(value.text)
+                     .find_first_not_of("+-.0123456789eE") ==
+                 absl::string_view::npos) {
+    Note(notes, "metric_value: number stored as text");
   } else {
     return Invalid("metric_value",
                    value.is_null()
@@ -559,13 +645,45 @@ absl::Status ConvertPerformanceMetric(const LegacyRow& row, ConvertedRow* out,
       const absl::Time time,
       ParseLegacyTime(row.Get("timestamp"), "timestamp", notes));
   SetTime(time, metric->mutable_time());
-  OPSBRAIN_ASSIGN_OR_RETURN(
-      std::optional<google::protobuf::Struct> extra,
-      OptionalObject(row.Get("additional_data"), "additional_data"));
+  OPSBRAIN_ASSIGN_OR_RETURN(std::optional<google::protobuf::Struct> extra,
+                            OptionalObject(row.Get("additional_data"),
+                                           "additional_data", &out->warnings));
   if (extra.has_value()) *metric->mutable_additional_data() = *std::move(extra);
   out->row.set_legacy_id(id);
   out->key.set_legacy_id(id);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+namespace {
+
+// A number as Unix seconds, or as Unix milliseconds from kMinUnixMillis on.
+absl::StatusOr<absl::Time> EpochTime(const LegacyValue& value,
+                                     absl::string_view column,
+                                     std::vector<std::string>* notes) {
+  const bool integer = value.type == LegacyValue::Type::kInteger;
+  const double number =
+      integer ? static_cast<double>(value.integer) : value.real;
+  if (number >= kMinUnixMillis) {
+    if (!(number <= kMaxUnixSeconds * 1000.0)) {
+      return Invalid(column, absl::StrCat(value.text,
+                                          " is out of range as Unix "
+                                          "milliseconds"));
+    }
+    Note(notes, absl::StrCat(column, ": a number read as Unix milliseconds"));
+    if (integer) return absl::FromUnixMillis(value.integer);
+    return absl::FromUnixMicros(
+        static_cast<int64_t>(std::floor(value.real * 1e3)));
+  }
+  if (!(number >= 0)) {
+    return Invalid(
+        column, absl::StrCat(value.text, " is out of range as Unix seconds"));
+  }
+  Note(notes, absl::StrCat(column, ": a number read as Unix seconds"));
+  if (integer) return absl::FromUnixSeconds(value.integer);
+  return absl::FromUnixMicros(
+      static_cast<int64_t>(std::floor(value.real * 1e6)));
 }
 
 }  // namespace
@@ -577,23 +695,28 @@ absl::StatusOr<absl::Time> ParseLegacyTime(const LegacyValue& value,
     case LegacyValue::Type::kNull:
       return Invalid(column, "is NULL");
     case LegacyValue::Type::kInteger:
-    case LegacyValue::Type::kReal: {
-      const double seconds = value.type == LegacyValue::Type::kInteger
-                                 ? static_cast<double>(value.integer)
-                                 : value.real;
-      if (!(seconds >= 0 && seconds <= kMaxUnixSeconds)) {
-        return Invalid(column, absl::StrCat(value.text,
-                                            " is out of range as Unix "
-                                            "seconds"));
+    case LegacyValue::Type::kReal:
+      return EpochTime(value, column, notes);
+    case LegacyValue::Type::kText: {
+      // Digits in a column without numeric affinity (a TEXT column of an
+      // older schema): the number they spell.
+      const absl::string_view text = value.text;
+      if (!text.empty() &&
+          text.find_first_not_of("0123456789.") == absl::string_view::npos &&
+          absl::ascii_isdigit(static_cast<unsigned char>(text.front())) &&
+          absl::ascii_isdigit(static_cast<unsigned char>(text.back())) &&
+          std::count(text.begin(), text.end(), '.') <= 1) {
+        int64_t integer = 0;
+        double real = 0;
+        if (absl::SimpleAtoi(text, &integer)) {
+          return EpochTime(LegacyValue::Integer(integer), column, notes);
+        }
+        if (absl::SimpleAtod(text, &real)) {
+          return EpochTime(LegacyValue::Real(real), column, notes);
+        }
       }
-      Note(notes, absl::StrCat(column, ": a number read as Unix seconds"));
-      if (value.type == LegacyValue::Type::kInteger) {
-        return absl::FromUnixSeconds(value.integer);
-      }
-      return absl::FromUnixMicros(
-          static_cast<int64_t>(std::floor(value.real * 1e6)));
+      break;
     }
-    case LegacyValue::Type::kText:
     case LegacyValue::Type::kBlob:
       break;
   }
@@ -614,19 +737,23 @@ absl::StatusOr<bool> ParseLegacyBoolean(const LegacyValue& value,
       break;
     case LegacyValue::Type::kText:
     case LegacyValue::Type::kBlob:
-      if (absl::EqualsIgnoreCase(value.text, "true")) {
-        Note(notes, absl::StrCat(column, " text read as a boolean"));
-        return true;
+      for (absl::string_view yes : {"true", "yes", "1"}) {
+        if (absl::EqualsIgnoreCase(value.text, yes)) {
+          Note(notes, absl::StrCat(column, " text read as a boolean"));
+          return true;
+        }
       }
-      if (absl::EqualsIgnoreCase(value.text, "false")) {
-        Note(notes, absl::StrCat(column, " text read as a boolean"));
-        return false;
+      for (absl::string_view no : {"false", "no", "0"}) {
+        if (absl::EqualsIgnoreCase(value.text, no)) {
+          Note(notes, absl::StrCat(column, " text read as a boolean"));
+          return false;
+        }
       }
       break;
   }
   return Invalid(column, absl::StrCat(Quote(value.text),
-                                      " is not a boolean (0, 1, true or "
-                                      "false)"));
+                                      " is not a boolean (0, 1, true, false, "
+                                      "yes or no)"));
 }
 
 absl::StatusOr<std::optional<v1::Date>> ParseLegacyDate(
@@ -830,7 +957,11 @@ std::string LegacyKeyOf(absl::string_view table, const LegacyRow& row) {
 
 int64_t LegacyIdOf(const LegacyRow& row) {
   const LegacyValue& id = row.Get("id");
-  return id.type == LegacyValue::Type::kInteger ? id.integer : 0;
+  if (id.type == LegacyValue::Type::kInteger) return id.integer;
+  if (id.type == LegacyValue::Type::kText) {
+    return IntegerText(id.text).value_or(0);
+  }
+  return 0;
 }
 
 }  // namespace opsbrain::migrator

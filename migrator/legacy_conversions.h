@@ -10,28 +10,43 @@
 // Rules, by kind of value:
 //   Times      TEXT "YYYY-MM-DD HH:MM:SS" (SQLite's CURRENT_TIMESTAMP) or
 //              with ".f" to ".ffffff" (Python's sqlite3 adapter, which drops
-//              the fraction when it is 0); 'T' is accepted for the space,
-//              and "Z" or "+HH:MM"/"-HH:MM" after it (converted to UTC).
+//              the fraction when it is 0); ISO 8601's 'T' is accepted for
+//              the space, the seconds may be left out ("...T12:00"), and
+//              "Z", "+HH:MM", "+HHMM" or "+HH" (or '-') may follow
+//              (converted to UTC).
 //              Without a zone the text is UTC, which is what the legacy app
 //              wrote, except thread_contexts.expires_at: the app wrote that
 //              one in the machine's local time. The migrator cannot know the
 //              zone of that machine and reads it as UTC too (the fixture
 //              machine ran in UTC); the summary says so for every file. A
 //              bare date "YYYY-MM-DD" is midnight UTC. An INTEGER or REAL
-//              (NUMERIC affinity turns numeric-looking text into a number)
-//              is Unix seconds. Microseconds are kept, finer digits
-//              refused. created_at/updated_at: a NULL one takes the other's
-//              value, both NULL is refused; a NULL expires_at becomes
-//              updated_at + 24 h, the legacy sliding-expiry rule.
-//   Booleans   is_sensitive: INTEGER 0 or 1 (Python bools), TEXT true or
-//              false in any case, NULL is false (the column default).
+//              (NUMERIC affinity turns numeric-looking text into a number),
+//              or TEXT of digits, is Unix seconds, or Unix milliseconds from
+//              1e11 on (as seconds that would be after the year 5000).
+//              Microseconds are kept, finer digits refused.
+//              created_at/updated_at: a NULL one takes the other's value, both
+//              NULL is refused; a NULL expires_at becomes updated_at + 24 h,
+//              the legacy sliding-expiry rule.
+//   Booleans   is_sensitive: INTEGER 0 or 1 (Python bools); TEXT 0, 1,
+//              true, false, yes or no in any case; NULL is false (the
+//              column default).
+//   Integers   priority, progress and legacy ids: INTEGER, a whole REAL, or
+//              TEXT holding a decimal integer (surrounding blanks allowed),
+//              noted. A metric_value in TEXT is read as the number it
+//              spells, noted.
 //   Dates      target_date: "YYYY-MM-DD"; '' and NULL mean no date.
-//   JSON       common/json.h's strict decoding (surrogate pairs decoded, NaN
-//              and Infinity refused). Arrays of strings: thread messages and
-//              goal actions; objects: success_metrics, audit old/new values,
-//              metric additional_data. NULL or '' is an empty list, an empty
+//   JSON       common/json.h's strict decoding (surrogate pairs decoded).
+//              Arrays of strings: thread messages and goal actions; objects:
+//              success_metrics, audit old/new values, metric
+//              additional_data. NULL or '' is an empty list, an empty
 //              success_metrics object, or no value for the optional
-//              objects.
+//              objects. Text that is not what the column holds (invalid
+//              JSON such as Python's NaN, a lone surrogate escape, or valid
+//              JSON of another shape) is never dropped: a list column gets
+//              a list of one item, the legacy text; an object column gets
+//              {"_invalid_json": "<the legacy text>"} (kInvalidJsonKey).
+//              Either way the row carries a warning naming the column and
+//              the decoder's reason.
 //   Goals      area and status in any letter case, stored lower case; ''
 //              status is not_started; priority 1..4 (NULL is 2); progress
 //              0..100 (NULL is 0).
@@ -48,17 +63,34 @@
 //   Categories one of general, api, slack, notion, openai, trello,
 //              dashboard, prompts, scheduling, features in any letter case,
 //              stored lower case; NULL or '' is general.
-//   Text       every text must be UTF-8 without NUL; a NULL in a nullable
-//              text column (description, notes, unit, changed_by) is "".
+//   Text       every text must be UTF-8 without NUL: a row holding text
+//              that is not valid UTF-8 is rejected (listed with its key,
+//              never a crash; the store cannot hold it and re-encoding would
+//              guess). A NULL in a nullable text column (description, notes,
+//              unit, changed_by) is "".
+//   NOT NULL   a NULL where the legacy schema says NOT NULL (a file whose
+//              schema lacked the constraint, or a column an older app
+//              version did not have): the configuration value, setting
+//              value, preference value and audit record_id read as '' and
+//              channel_id is taken from the thread key, each with a
+//              warning; keys, goal title and area, audit action and time,
+//              and metric name, value and time cannot be made up, so the
+//              row is rejected ("is NULL"). The other NULL rules are above.
 //   Keys       configuration key, thread key, goal id, setting key,
 //              preference user and key must not be empty (the legacy app
 //              allowed ''); a thread key is "channel" or "channel:ts" and
-//              must agree with channel_id and thread_ts.
+//              must agree with channel_id and thread_ts. Keys are
+//              byte-exact: keys that differ only in letter case or Unicode
+//              normalisation (NFC/NFD) stay distinct records. Only goal
+//              area and status, configuration category and audit action
+//              fold case.
 //   Audit      action INSERT/UPDATE/DELETE in any case.
 //   Metrics    metric_value a finite number (INTEGER or REAL); NULL unit
 //              is "".
 // Every normalisation a row needed is named in `notes` (a fixed phrase per
-// rule, so that the summary can count them).
+// rule, so that the summary can count them); every value kept in another
+// form than the legacy app meant is named in ConvertedRow::warnings (per
+// row, so that the summary can list the row).
 //
 // Thread-safe: free functions only.
 #ifndef OPSBRAIN_MIGRATOR_LEGACY_CONVERSIONS_H_
@@ -77,6 +109,10 @@
 
 namespace opsbrain::migrator {
 
+// The key of the object that keeps a legacy JSON object column's text when
+// it is not a JSON object.
+inline constexpr char kInvalidJsonKey[] = "_invalid_json";
+
 // What one legacy row becomes.
 struct ConvertedRow {
   // Canonical, ready for ImportRows.
@@ -86,6 +122,9 @@ struct ConvertedRow {
   // Thread contexts only: when the thread expires, so that a verification
   // can tell a thread the store swept after expiry from a missing one.
   std::optional<absl::Time> expire_time;
+  // "column: what was kept and why", one per value kept in another form.
+  // Legacy values never appear in them.
+  std::vector<std::string> warnings;
 };
 
 // Converts one row of `table` (a LegacyTables() name). On success, appends

@@ -1,11 +1,13 @@
 #include "migrator/legacy_conversions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -100,6 +102,16 @@ INSTANTIATE_TEST_SUITE_P(
                  Utc(2025, 9, 1, 12, 0, 0), nullptr},
         TimeCase{"OffsetConvertedToUtc", Text("2025-09-01 14:00:00+02:00"),
                  Utc(2025, 9, 1, 12, 0, 0), nullptr},
+        TimeCase{"IsoBasicOffset", Text("2025-09-01T14:00:00+0200"),
+                 Utc(2025, 9, 1, 12, 0, 0), nullptr},
+        TimeCase{"IsoHourOffset", Text("2025-09-01T14:00:00+02"),
+                 Utc(2025, 9, 1, 12, 0, 0), nullptr},
+        TimeCase{"NegativeOffset", Text("2025-09-01T07:30:00-04:30"),
+                 Utc(2025, 9, 1, 12, 0, 0), nullptr},
+        TimeCase{"IsoFractionAndZ", Text("2025-09-01T12:00:00.123Z"),
+                 Utc(2025, 9, 1, 12, 0, 0) + absl::Milliseconds(123), nullptr},
+        TimeCase{"IsoWithoutSeconds", Text("2025-09-01T12:00"),
+                 Utc(2025, 9, 1, 12, 0, 0), nullptr},
         TimeCase{"BareDateIsMidnight", Text("2025-03-31"),
                  Utc(2025, 3, 31, 0, 0, 0), "midnight UTC"},
         TimeCase{"IntegerIsUnixSeconds", Int(1756728000),
@@ -107,6 +119,21 @@ INSTANTIATE_TEST_SUITE_P(
         TimeCase{"RealIsUnixSeconds", Real(1756728000.25),
                  Utc(2025, 9, 1, 12, 0, 0) + absl::Milliseconds(250),
                  "Unix seconds"},
+        TimeCase{"LargeIntegerIsUnixMillis", Int(1756728000123),
+                 Utc(2025, 9, 1, 12, 0, 0) + absl::Milliseconds(123),
+                 "Unix milliseconds"},
+        TimeCase{"LargeRealIsUnixMillis", Real(1756728000123.5),
+                 Utc(2025, 9, 1, 12, 0, 0) + absl::Microseconds(123500),
+                 "Unix milliseconds"},
+        TimeCase{"DigitTextIsUnixSeconds", Text("1756728000"),
+                 Utc(2025, 9, 1, 12, 0, 0), "Unix seconds"},
+        TimeCase{"DigitTextIsUnixMillis", Text("1756728000123"),
+                 Utc(2025, 9, 1, 12, 0, 0) + absl::Milliseconds(123),
+                 "Unix milliseconds"},
+        TimeCase{"MillisOutOfRange", Int(999999999999999999), std::nullopt,
+                 "out of range as Unix milliseconds"},
+        TimeCase{"BadOffset", Text("2025-09-01T12:00:00+2"), std::nullopt,
+                 "is not a time"},
         TimeCase{"Null", Null(), std::nullopt, "t: is NULL"},
         TimeCase{"NotARealDay", Text("2025-02-30 00:00:00"), std::nullopt,
                  "is not a real time"},
@@ -127,15 +154,25 @@ TEST(LegacyBooleanTest, AcceptsPythonBoolsAndTextAndNull) {
   EXPECT_EQ(*ParseLegacyBoolean(Int(1), "b", &notes), true);
   EXPECT_EQ(*ParseLegacyBoolean(Int(0), "b", &notes), false);
   EXPECT_THAT(notes, IsEmpty());
-  EXPECT_EQ(*ParseLegacyBoolean(Text("TRUE"), "b", &notes), true);
-  EXPECT_EQ(*ParseLegacyBoolean(Text("false"), "b", &notes), false);
+  struct Case {
+    const char* text;
+    bool want;
+  };
+  for (const Case& c :
+       {Case{"TRUE", true}, Case{"false", false}, Case{"yes", true},
+        Case{"No", false}, Case{"1", true}, Case{"0", false}}) {
+    absl::StatusOr<bool> parsed = ParseLegacyBoolean(Text(c.text), "b", &notes);
+    ASSERT_TRUE(parsed.ok()) << c.text << ": " << parsed.status();
+    EXPECT_EQ(*parsed, c.want) << c.text;
+  }
+  EXPECT_THAT(notes, Contains("b text read as a boolean"));
   EXPECT_EQ(*ParseLegacyBoolean(Null(), "b", &notes), false);
   EXPECT_THAT(notes, Contains("b NULL read as false"));
 }
 
 TEST(LegacyBooleanTest, RejectsAnythingElse) {
-  for (const LegacyValue& value :
-       {Int(2), Int(-1), Real(0.5), Text("yes"), Text("")}) {
+  for (const LegacyValue& value : {Int(2), Int(-1), Real(0.5), Text("maybe"),
+                                   Text(" yes"), Text("on"), Text("")}) {
     absl::StatusOr<bool> parsed = ParseLegacyBoolean(value, "b", nullptr);
     ASSERT_FALSE(parsed.ok()) << value.text;
     EXPECT_THAT(std::string(parsed.status().message()),
@@ -356,10 +393,6 @@ TEST(ConvertLegacyRowTest, ThreadColumnsMustAgreeWithTheKey) {
       {ThreadRow("C04:1", "C04", Null(), "[]", Null()),
        "thread_ts: '' does not agree"},
       {ThreadRow(":1", "", Text("1"), "[]", Null()), "thread_key: ':1'"},
-      {ThreadRow("C04", "C04", Null(), R"(["x", NaN])", Null()),
-       "messages: NaN is not JSON"},
-      {ThreadRow("C04", "C04", Null(), R"(["\ud83c"])", Null()),
-       "messages: lone high surrogate"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<ConvertedRow> converted =
@@ -462,13 +495,7 @@ TEST(ConvertLegacyRowTest, AuditValuesAreObjects) {
         "changeTime": "2025-08-26T11:00:00Z"}})"));
   EXPECT_EQ(converted->key.legacy_id(), 6);
   EXPECT_THAT(notes, ElementsAre("action folded to upper case"));
-
-  EXPECT_THAT(
-      std::string(ConvertLegacyRow("config_audit",
-                                   audit(R"(["not", "an object"])"), nullptr)
-                      .status()
-                      .message()),
-      HasSubstr("old_values: expected a JSON object"));
+  EXPECT_THAT(converted->warnings, IsEmpty());
 }
 
 TEST(ConvertLegacyRowTest, MetricsNeedFiniteValues) {
@@ -496,13 +523,17 @@ TEST(ConvertLegacyRowTest, MetricsNeedFiniteValues) {
   EXPECT_FALSE(ConvertLegacyRow("performance_metrics",
                                 metric(Text("fast"), Null()), nullptr)
                    .ok());
-  EXPECT_THAT(
-      std::string(ConvertLegacyRow("performance_metrics",
-                                   metric(Real(1), Text(R"({"x": Infinity})")),
-                                   nullptr)
-                      .status()
-                      .message()),
-      HasSubstr("additional_data: Infinity is not JSON"));
+  EXPECT_FALSE(ConvertLegacyRow("performance_metrics",
+                                metric(Text("inf"), Null()), nullptr)
+                   .ok());
+
+  // A number the app stored as text.
+  std::vector<std::string> notes;
+  converted = ConvertLegacyRow("performance_metrics",
+                               metric(Text("12.5"), Null()), &notes);
+  ASSERT_TRUE(converted.ok()) << converted.status();
+  EXPECT_EQ(converted->row.performance_metric().value(), 12.5);
+  EXPECT_THAT(notes, ElementsAre("metric_value: number stored as text"));
 }
 
 TEST(ConvertLegacyRowTest, PreferencesKeyOnUserAndKey) {
@@ -531,6 +562,292 @@ TEST(ConvertLegacyRowTest, TextMustBeUtf8WithoutNul) {
   row.Set("value", Text(std::string("a\0b", 3)));
   EXPECT_EQ(ConvertLegacyRow("configurations", row, nullptr).status().message(),
             "value: contains a NUL character");
+}
+
+// ---- Messy legacy data
+// -------------------------------------------------------
+
+LegacyRow GoalRow(std::vector<std::pair<std::string, LegacyValue>> changes) {
+  LegacyRow row = Row({{"id", Text("g1")},
+                       {"title", Text("Grow")},
+                       {"description", Text("d")},
+                       {"area", Text("Sales")},
+                       {"status", Text("In_Progress")},
+                       {"priority", Int(2)},
+                       {"created_at", Text("2025-08-20 12:00:40")},
+                       {"updated_at", Text("2025-08-20 12:00:40")}});
+  for (auto& [column, value] : changes) row.Set(column, std::move(value));
+  return row;
+}
+
+LegacyRow AuditRow(std::vector<std::pair<std::string, LegacyValue>> changes) {
+  LegacyRow row = Row({{"id", Int(6)},
+                       {"table_name", Text("configurations")},
+                       {"record_id", Text("k")},
+                       {"action", Text("UPDATE")},
+                       {"changed_at", Text("2025-08-26 11:00:00")}});
+  for (auto& [column, value] : changes) row.Set(column, std::move(value));
+  return row;
+}
+
+LegacyRow MetricRow(std::vector<std::pair<std::string, LegacyValue>> changes) {
+  LegacyRow row = Row({{"id", Int(7)},
+                       {"metric_name", Text("cpu")},
+                       {"metric_value", Real(1.5)},
+                       {"timestamp", Text("2025-09-01 11:52:01")}});
+  for (auto& [column, value] : changes) row.Set(column, std::move(value));
+  return row;
+}
+
+struct InvalidJsonCase {
+  const char* name;
+  const char* table;
+  LegacyRow row;
+  // The converted row's field, as proto3 JSON of the ImportedRow.
+  const char* want_json_field;
+  const char* warning;
+};
+
+class InvalidJsonTest : public ::testing::TestWithParam<InvalidJsonCase> {};
+
+// Text a JSON column cannot hold as what it is meant to be is kept, never
+// dropped, and the row carries a warning.
+TEST_P(InvalidJsonTest, IsKeptAsTextWithAWarning) {
+  const InvalidJsonCase& c = GetParam();
+  absl::StatusOr<ConvertedRow> converted =
+      ConvertLegacyRow(c.table, c.row, nullptr);
+  ASSERT_TRUE(converted.ok()) << converted.status();
+  std::string json;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(converted->row, &json).ok());
+  EXPECT_THAT(json, HasSubstr(c.want_json_field));
+  EXPECT_THAT(converted->warnings, ElementsAre(HasSubstr(c.warning)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllColumns, InvalidJsonTest,
+    ::testing::Values(
+        InvalidJsonCase{
+            "ThreadMessagesWithNaN", "thread_contexts",
+            ThreadRow("C04", "C04", Null(), R"(["x", NaN])", Null()),
+            R"("messages":["[\"x\", NaN]"])",
+            "messages: not a JSON array of strings (NaN is not JSON at byte "
+            "6): kept as a list of one item, the legacy text"},
+        InvalidJsonCase{
+            "ThreadMessagesWithLoneSurrogate", "thread_contexts",
+            ThreadRow("C04", "C04", Null(), R"(["\ud83c alone"])", Null()),
+            R"("messages":["[\"\\ud83c alone\"]"])",
+            "messages: not a JSON array of strings (lone high surrogate"},
+        InvalidJsonCase{"GoalActionsThatAreAnObject", "business_goals",
+                        GoalRow({{"weekly_actions", Text(R"({"a": 1})")}}),
+                        R"("weeklyActions":["{\"a\": 1}"])",
+                        "weekly_actions: not a JSON array of strings "
+                        "(expected a JSON array, found an object)"},
+        InvalidJsonCase{"GoalActionsCutShort", "business_goals",
+                        GoalRow({{"daily_actions", Text(R"(["call)")}}),
+                        R"("dailyActions":["[\"call"])",
+                        "daily_actions: not a JSON array of strings"},
+        InvalidJsonCase{
+            "SuccessMetricsWithNaN", "business_goals",
+            GoalRow({{"success_metrics", Text(R"({"ratio": NaN})")}}),
+            R"("successMetrics":{"_invalid_json":"{\"ratio\": NaN}"})",
+            "success_metrics: not a JSON object (NaN is not JSON at byte 10): "
+            "kept as {\"_invalid_json\": <the legacy text>}"},
+        InvalidJsonCase{
+            "AuditValuesThatAreAnArray", "config_audit",
+            AuditRow({{"old_values", Text(R"(["not", "an object"])")}}),
+            R"("oldValues":{"_invalid_json":"[\"not\", \"an object\"]"})",
+            "old_values: not a JSON object (expected a JSON object, found an "
+            "array)"},
+        InvalidJsonCase{"AuditValuesThatArePythonRepr", "config_audit",
+                        AuditRow({{"new_values", Text("{'value': None}")}}),
+                        R"("newValues":{"_invalid_json":"{'value': None}"})",
+                        "new_values: not a JSON object"},
+        InvalidJsonCase{
+            "MetricDataWithInfinity", "performance_metrics",
+            MetricRow({{"additional_data", Text(R"({"x": Infinity})")}}),
+            R"("additionalData":{"_invalid_json":"{\"x\": Infinity}"})",
+            "additional_data: not a JSON object (Infinity is not JSON"}),
+    [](const ::testing::TestParamInfo<InvalidJsonCase>& info) {
+      return info.param.name;
+    });
+
+TEST(MessyLegacyDataTest, IntegersStoredAsTextAreRead) {
+  std::vector<std::string> notes;
+  absl::StatusOr<ConvertedRow> goal = ConvertLegacyRow(
+      "business_goals",
+      GoalRow({{"priority", Text("3")}, {"progress", Text(" 40 ")}}), &notes);
+  ASSERT_TRUE(goal.ok()) << goal.status();
+  EXPECT_EQ(goal->row.business_goal().priority(), 3);
+  EXPECT_EQ(goal->row.business_goal().progress(), 40);
+  EXPECT_THAT(notes, Contains("priority: integer stored as text"));
+  EXPECT_THAT(notes, Contains("progress: integer stored as text"));
+
+  absl::StatusOr<ConvertedRow> metric = ConvertLegacyRow(
+      "performance_metrics", MetricRow({{"id", Text("17")}}), nullptr);
+  ASSERT_TRUE(metric.ok()) << metric.status();
+  EXPECT_EQ(metric->row.legacy_id(), 17);
+  EXPECT_EQ(metric->key.legacy_id(), 17);
+  EXPECT_EQ(LegacyIdOf(MetricRow({{"id", Text("17")}})), 17);
+
+  for (const char* bad : {"high", "3.5", "", "1 2"}) {
+    absl::StatusOr<ConvertedRow> refused = ConvertLegacyRow(
+        "business_goals", GoalRow({{"priority", Text(bad)}}), nullptr);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_THAT(std::string(refused.status().message()),
+                HasSubstr("priority: '"));
+  }
+}
+
+struct NullCase {
+  const char* name;
+  const char* table;
+  LegacyRow row;
+  // Empty: rejected with `message`; else the field kept, with the warning
+  // `message`.
+  const char* want_json_field;
+  const char* message;
+};
+
+class NotNullColumnTest : public ::testing::TestWithParam<NullCase> {};
+
+TEST_P(NotNullColumnTest, NullIsReadAsEmptyOrRejected) {
+  const NullCase& c = GetParam();
+  absl::StatusOr<ConvertedRow> converted =
+      ConvertLegacyRow(c.table, c.row, nullptr);
+  if (std::string(c.want_json_field).empty()) {
+    ASSERT_FALSE(converted.ok());
+    EXPECT_EQ(converted.status().message(), c.message);
+    return;
+  }
+  ASSERT_TRUE(converted.ok()) << converted.status();
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(converted->row, &json,
+                                                          options)
+                  .ok());
+  EXPECT_THAT(json, HasSubstr(c.want_json_field));
+  EXPECT_THAT(converted->warnings, ElementsAre(c.message));
+}
+
+LegacyRow WithNull(LegacyRow row, const std::string& column) {
+  row.Set(column, Null());
+  return row;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachColumn, NotNullColumnTest,
+    ::testing::Values(
+        NullCase{"ConfigurationValue", "configurations",
+                 WithNull(ConfigRow(Text("k")), "value"), R"("value":"")",
+                 "value: NULL where the legacy schema says NOT NULL: read as "
+                 "''"},
+        NullCase{"ThreadChannel", "thread_contexts",
+                 WithNull(ThreadRow("C04:1", "C04", Text("1"), "[]", Null()),
+                          "channel_id"),
+                 R"("channelId":"C04")",
+                 "channel_id: NULL where the legacy schema says NOT NULL: "
+                 "taken from thread_key"},
+        NullCase{"SettingValue", "app_settings",
+                 Row({{"setting_key", Text("s")},
+                      {"setting_value", Null()},
+                      {"setting_type", Text("string")},
+                      {"created_at", Text("2025-08-20 12:00:40")}}),
+                 R"("value":"")",
+                 "setting_value: NULL where the legacy schema says NOT NULL: "
+                 "read as ''"},
+        NullCase{"PreferenceValue", "user_preferences",
+                 Row({{"user_id", Text("U1")},
+                      {"preference_key", Text("p")},
+                      {"created_at", Text("2025-08-20 12:00:40")}}),
+                 R"("value":"")",
+                 "preference_value: NULL where the legacy schema says NOT "
+                 "NULL: read as ''"},
+        NullCase{"AuditRecordId", "config_audit",
+                 AuditRow({{"record_id", Null()}}), R"("recordId":"")",
+                 "record_id: NULL where the legacy schema says NOT NULL: "
+                 "read as ''"},
+        NullCase{"GoalTitle", "business_goals", GoalRow({{"title", Null()}}),
+                 "", "title: is NULL"},
+        NullCase{"GoalArea", "business_goals", GoalRow({{"area", Null()}}), "",
+                 "area: is NULL"},
+        NullCase{"ConfigurationKey", "configurations", ConfigRow(Null()), "",
+                 "key: is NULL"},
+        NullCase{"AuditAction", "config_audit", AuditRow({{"action", Null()}}),
+                 "", "action: is NULL"},
+        NullCase{"MetricValue", "performance_metrics",
+                 MetricRow({{"metric_value", Null()}}), "",
+                 "metric_value: is NULL"},
+        NullCase{"MetricTime", "performance_metrics",
+                 MetricRow({{"timestamp", Null()}}), "", "timestamp: is NULL"}),
+    [](const ::testing::TestParamInfo<NullCase>& info) {
+      return info.param.name;
+    });
+
+TEST(MessyLegacyDataTest, KeysDifferingInCaseOrNormalisationStayDistinct) {
+  // "café" precomposed (NFC) and decomposed (NFD), and letter case.
+  const std::string nfc = "caf\xc3\xa9";
+  const std::string nfd = "cafe\xcc\x81";
+  std::vector<std::string> keys;
+  for (const std::string& key :
+       {nfc, nfd, std::string("Key"), std::string("key"), std::string("KEY")}) {
+    absl::StatusOr<ConvertedRow> converted =
+        ConvertLegacyRow("configurations", ConfigRow(Text(key)), nullptr);
+    ASSERT_TRUE(converted.ok()) << converted.status();
+    EXPECT_EQ(converted->key.key(), key);
+    EXPECT_EQ(converted->row.configuration().key(), key);
+    keys.push_back(converted->key.key());
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(std::unique(keys.begin(), keys.end()), keys.end());
+
+  // Area and status fold case; goal ids do not.
+  absl::StatusOr<ConvertedRow> goal = ConvertLegacyRow(
+      "business_goals", GoalRow({{"id", Text("Sales_1")}}), nullptr);
+  ASSERT_TRUE(goal.ok()) << goal.status();
+  EXPECT_EQ(goal->row.business_goal().id(), "Sales_1");
+  EXPECT_EQ(goal->key.key(), "Sales_1");
+  EXPECT_EQ(goal->row.business_goal().area(), "sales");
+  EXPECT_EQ(goal->row.business_goal().status(), "in_progress");
+}
+
+TEST(MessyLegacyDataTest, MessageListOfOneMebibyteConvertsIntact) {
+  // 16 messages of 64 KiB: the store's 1 MiB in all.
+  std::string json = "[";
+  std::vector<std::string> messages;
+  for (int i = 0; i < 16; ++i) {
+    messages.push_back(
+        absl::StrCat("User: ", std::string(64 * 1024 - 6, 'a' + i)));
+    absl::StrAppend(&json, i == 0 ? "" : ",", "\"", messages.back(), "\"");
+  }
+  json += "]";
+  absl::StatusOr<ConvertedRow> converted =
+      ConvertLegacyRow("thread_contexts",
+                       ThreadRow("C04", "C04", Null(), json, Null()), nullptr);
+  ASSERT_TRUE(converted.ok()) << converted.status();
+  ASSERT_EQ(converted->row.thread_context().messages_size(), 16);
+  size_t total = 0;
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(converted->row.thread_context().messages(i), messages[i]);
+    total += messages[i].size();
+  }
+  EXPECT_EQ(total, size_t{1024 * 1024});
+  EXPECT_THAT(converted->warnings, IsEmpty());
+}
+
+TEST(MessyLegacyDataTest, NonUtf8TextIsRejectedWithAReadableKey) {
+  LegacyRow row = ConfigRow(LegacyValue::Blob("ke\xffy"));
+  absl::StatusOr<ConvertedRow> converted =
+      ConvertLegacyRow("configurations", row, nullptr);
+  ASSERT_FALSE(converted.ok());
+  EXPECT_EQ(converted.status().message(), "key: is not valid UTF-8");
+  EXPECT_EQ(LegacyKeyOf("configurations", row), "ke\\xFFy");
+
+  row = ConfigRow(Text("k"));
+  row.Set("description", LegacyValue::Blob("caf\xe9"));  // Latin-1
+  EXPECT_EQ(ConvertLegacyRow("configurations", row, nullptr).status().message(),
+            "description: is not valid UTF-8");
 }
 
 }  // namespace

@@ -183,26 +183,33 @@ const std::vector<LegacyTableSpec>& LegacyTables() {
   static const auto* const kTables = new std::vector<LegacyTableSpec>{
       {"configurations",
        {"id", "key", "value", "category", "description", "is_sensitive",
-        "created_at", "updated_at"}},
+        "created_at", "updated_at"},
+       {"key"}},
       {"thread_contexts",
        {"id", "thread_key", "channel_id", "thread_ts", "messages", "created_at",
-        "updated_at", "expires_at"}},
+        "updated_at", "expires_at"},
+       {"thread_key"}},
       {"business_goals",
        {"id", "title", "description", "area", "status", "priority",
         "target_date", "progress", "weekly_actions", "daily_actions",
-        "success_metrics", "notes", "created_at", "updated_at"}},
+        "success_metrics", "notes", "created_at", "updated_at"},
+       {"id"}},
       {"app_settings",
        {"id", "setting_key", "setting_value", "setting_type", "description",
-        "created_at", "updated_at"}},
+        "created_at", "updated_at"},
+       {"setting_key"}},
       {"user_preferences",
        {"id", "user_id", "preference_key", "preference_value", "created_at",
-        "updated_at"}},
+        "updated_at"},
+       {"user_id", "preference_key"}},
       {"config_audit",
        {"id", "table_name", "record_id", "action", "old_values", "new_values",
-        "changed_by", "changed_at"}},
+        "changed_by", "changed_at"},
+       {"id"}},
       {"performance_metrics",
        {"id", "metric_name", "metric_value", "metric_unit", "timestamp",
-        "additional_data"}},
+        "additional_data"},
+       {"id"}},
   };
   return *kTables;
 }
@@ -290,16 +297,22 @@ absl::Status LegacyFile::Check() {
                     absl::StrCat("SELECT name FROM pragma_table_info(", "'",
                                  spec.name, "')"),
                     path_, "reading columns"));
-    std::vector<std::string> missing;
-    for (const char* column : spec.columns) {
-      if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
-        missing.push_back(column);
-      }
+    const auto lacks = [&](const char* column) {
+      return std::find(columns.begin(), columns.end(), column) == columns.end();
+    };
+    std::vector<std::string> missing_keys;
+    for (const char* column : spec.key_columns) {
+      if (lacks(column)) missing_keys.push_back(column);
     }
-    if (!missing.empty()) {
+    if (!missing_keys.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
           path_, " is not a legacy OpsBrain database: its table ", spec.name,
-          " lacks the column(s) ", absl::StrJoin(missing, ", ")));
+          " lacks the column(s) ", absl::StrJoin(missing_keys, ", "),
+          ", which identify its rows"));
+    }
+    std::vector<std::string>& missing = missing_[spec.name];
+    for (const char* column : spec.columns) {
+      if (lacks(column)) missing.push_back(column);
     }
     tables_.push_back(spec.name);
   }
@@ -321,6 +334,28 @@ bool LegacyFile::HasTable(absl::string_view table) const {
   return std::find(tables_.begin(), tables_.end(), table) != tables_.end();
 }
 
+std::vector<std::string> LegacyFile::MissingColumns(
+    absl::string_view table) const {
+  const auto it = missing_.find(table);
+  return it == missing_.end() ? std::vector<std::string>() : it->second;
+}
+
+absl::StatusOr<int64_t> LegacyFile::CountRows(absl::string_view table) {
+  if (!HasTable(table)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path_, " has no legacy table '", table, "'"));
+  }
+  OPSBRAIN_ASSIGN_OR_RETURN(
+      Statement statement,
+      Prepare(db_, absl::StrCat("SELECT count(*) FROM ", Quoted(table)),
+              path_));
+  const int code = sqlite3_step(statement.get());
+  if (code != SQLITE_ROW) {
+    return SqliteError(db_, code, path_, absl::StrCat("counting ", table));
+  }
+  return sqlite3_column_int64(statement.get(), 0);
+}
+
 absl::Status LegacyFile::ForEachRow(
     absl::string_view table,
     absl::FunctionRef<absl::Status(const LegacyRow&)> visit) {
@@ -332,8 +367,17 @@ absl::Status LegacyFile::ForEachRow(
         absl::StrCat(path_, " has no legacy table '", table, "'"));
   }
 
+  // Only the columns the file has; the others stay NULL in every row.
+  const std::vector<std::string> missing = MissingColumns(table);
+  std::vector<const char*> present;
   std::vector<std::string> columns;
-  for (const char* column : spec->columns) columns.push_back(Quoted(column));
+  for (const char* column : spec->columns) {
+    if (std::find(missing.begin(), missing.end(), column) != missing.end()) {
+      continue;
+    }
+    present.push_back(column);
+    columns.push_back(Quoted(column));
+  }
   OPSBRAIN_ASSIGN_OR_RETURN(
       Statement statement,
       Prepare(db_,
@@ -344,8 +388,8 @@ absl::Status LegacyFile::ForEachRow(
   int code;
   while ((code = sqlite3_step(statement.get())) == SQLITE_ROW) {
     LegacyRow row;
-    for (size_t i = 0; i < spec->columns.size(); ++i) {
-      row.Set(spec->columns[i], ReadCell(statement.get(), static_cast<int>(i)));
+    for (size_t i = 0; i < present.size(); ++i) {
+      row.Set(present[i], ReadCell(statement.get(), static_cast<int>(i)));
     }
     OPSBRAIN_RETURN_IF_ERROR(visit(row));
   }

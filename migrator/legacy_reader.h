@@ -67,6 +67,10 @@ class LegacyRow {
 struct LegacyTableSpec {
   const char* name;
   std::vector<const char*> columns;
+  // The columns that identify a row (its natural key, or the legacy id).
+  // A table without one of them cannot be imported; any other column an
+  // older app version did not have yet reads as NULL.
+  std::vector<const char*> key_columns;
 };
 
 // The seven legacy tables (fixtures/original_schema.sql), in the order the
@@ -85,10 +89,13 @@ class LegacyFile {
   //                        opsbrain-store.db, or it has the store's
   //                        schema_migrations table); it is not a SQLite
   //                        database; it has none of the seven tables, or
-  //                        one of them lacks a column
+  //                        one of them lacks a key column
   //   DATA_LOSS            the file is corrupt (PRAGMA quick_check)
   //   UNAVAILABLE          the file cannot be opened or stays locked
   // A file with some of the seven tables is accepted; tables() lists them.
+  // A table that lacks columns other than its key columns (a file of an
+  // older app version) is accepted too: missing_columns() lists them and
+  // they read as NULL.
   static absl::StatusOr<std::unique_ptr<LegacyFile>> Open(
       const std::string& path);
 
@@ -104,8 +111,16 @@ class LegacyFile {
   const std::vector<std::string>& tables() const { return tables_; }
   bool HasTable(absl::string_view table) const;
 
+  // The columns of `table`'s LegacyTableSpec that the file's table lacks;
+  // empty for a table the file does not have.
+  std::vector<std::string> MissingColumns(absl::string_view table) const;
+
+  // The number of rows of `table` (one of tables()), in the snapshot.
+  absl::StatusOr<int64_t> CountRows(absl::string_view table);
+
   // Calls `visit` with each row of `table` (one of tables()), in rowid
-  // order, with the columns of its LegacyTableSpec. Stops at, and returns,
+  // order, with the columns of its LegacyTableSpec (NULL for a missing
+  // one). Stops at, and returns,
   // the first error of `visit` or of SQLite (corruption found late is
   // DATA_LOSS).
   absl::Status ForEachRow(
@@ -119,6 +134,8 @@ class LegacyFile {
   const std::string path_;
   sqlite3* const db_;
   std::vector<std::string> tables_;
+  // By table: the spec's columns the file lacks.
+  std::map<std::string, std::vector<std::string>, std::less<>> missing_;
 };
 
 }  // namespace opsbrain::migrator

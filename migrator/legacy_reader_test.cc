@@ -139,6 +139,40 @@ TEST_F(LegacyReaderTest, LeavesTheFileUnchangedAndBlocksWriters) {
   EXPECT_EQ(ReadAll(path), before);
 }
 
+TEST_F(LegacyReaderTest, OlderFileWithoutSomeColumnsReadsThemAsNull) {
+  // An older app version: no category, is_sensitive or updated_at yet, and
+  // no metrics table at all.
+  const std::string path = MakeDb(
+      "older.db",
+      "CREATE TABLE configurations (id INTEGER PRIMARY KEY, key TEXT, value "
+      "TEXT, description TEXT, created_at TIMESTAMP);"
+      "INSERT INTO configurations (key, value, description, created_at) "
+      "VALUES ('a', 'v', 'd', '2025-01-01 00:00:00');"
+      "INSERT INTO configurations (key, value) VALUES ('b', 'w');");
+  absl::StatusOr<std::unique_ptr<LegacyFile>> file = LegacyFile::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_THAT((*file)->tables(), ElementsAre("configurations"));
+  EXPECT_THAT((*file)->MissingColumns("configurations"),
+              ElementsAre("category", "is_sensitive", "updated_at"));
+  EXPECT_THAT((*file)->MissingColumns("performance_metrics"),
+              ::testing::IsEmpty());
+  absl::StatusOr<int64_t> count = (*file)->CountRows("configurations");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 2);
+
+  std::vector<std::string> keys;
+  ASSERT_TRUE((*file)
+                  ->ForEachRow("configurations",
+                               [&](const LegacyRow& row) {
+                                 EXPECT_TRUE(row.Get("category").is_null());
+                                 EXPECT_TRUE(row.Get("updated_at").is_null());
+                                 keys.push_back(row.Get("key").text);
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  EXPECT_THAT(keys, ElementsAre("a", "b"));
+}
+
 TEST_F(LegacyReaderTest, RefusesFilesThatAreNotLegacyOpsBrainDatabases) {
   struct Case {
     const char* name;
@@ -191,12 +225,13 @@ TEST_F(LegacyReaderTest, RefusesFilesThatAreNotLegacyOpsBrainDatabases) {
        absl::StatusCode::kFailedPrecondition, "has none of the tables"},
       {"empty file", MakeDb("empty.db", ""),
        absl::StatusCode::kFailedPrecondition, "has none of the tables"},
-      {"missing column",
+      {"missing key column",
        MakeDb("column.db",
-              "CREATE TABLE configurations (id INTEGER PRIMARY KEY, key "
-              "TEXT, value TEXT);"),
+              "CREATE TABLE configurations (id INTEGER PRIMARY KEY, value "
+              "TEXT);"),
        absl::StatusCode::kFailedPrecondition,
-       "its table configurations lacks the column(s) category, description"},
+       "its table configurations lacks the column(s) key, which identify its "
+       "rows"},
       {"directory", dir_, absl::StatusCode::kFailedPrecondition,
        "not a regular file"},
   };

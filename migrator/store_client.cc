@@ -108,22 +108,53 @@ void StoreClient::Prepare(grpc::ClientContext* context) const {
   context->AddMetadata(kActorHeader, kActor);
 }
 
-absl::StatusOr<v1::SchemaStatus> StoreClient::GetSchemaStatus() {
+absl::StatusOr<v1::SchemaStatus> StoreClient::GetSchemaStatus(
+    bool include_sql) {
   grpc::ClientContext context;
   Prepare(&context);
+  v1::GetSchemaStatusRequest request;
+  request.set_include_sql(include_sql);
   v1::SchemaStatus response;
-  absl::Status status = FromGrpc(
-      schema_->GetSchemaStatus(&context, {}, &response), "GetSchemaStatus");
+  absl::Status status =
+      FromGrpc(schema_->GetSchemaStatus(&context, request, &response),
+               "GetSchemaStatus");
   if (!status.ok()) return status;
   return response;
 }
 
-absl::StatusOr<v1::ApplyMigrationsResponse> StoreClient::ApplyMigrations() {
+namespace {
+
+void SetDuration(absl::Duration duration, google::protobuf::Duration* proto) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(duration);
+  proto->set_seconds(nanos / 1000000000);
+  proto->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ApplyMigrationsResponse> StoreClient::ApplyMigrations(
+    absl::Duration lock_timeout) {
   grpc::ClientContext context;
   Prepare(&context);
+  v1::ApplyMigrationsRequest request;
+  SetDuration(lock_timeout, request.mutable_lock_timeout());
   v1::ApplyMigrationsResponse response;
+  absl::Status status =
+      FromGrpc(schema_->ApplyMigrations(&context, request, &response),
+               "ApplyMigrations");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::BaselineSchemaResponse> StoreClient::BaselineSchema(
+    absl::Duration lock_timeout) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  v1::BaselineSchemaRequest request;
+  SetDuration(lock_timeout, request.mutable_lock_timeout());
+  v1::BaselineSchemaResponse response;
   absl::Status status = FromGrpc(
-      schema_->ApplyMigrations(&context, {}, &response), "ApplyMigrations");
+      schema_->BaselineSchema(&context, request, &response), "BaselineSchema");
   if (!status.ok()) return status;
   return response;
 }
@@ -142,6 +173,18 @@ absl::StatusOr<v1::GetRowDigestsResponse> StoreClient::GetRowDigests(
   v1::GetRowDigestsResponse response;
   absl::Status status = FromGrpc(
       import_->GetRowDigests(&context, request, &response), "GetRowDigests");
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::GetTableChecksumsResponse> StoreClient::GetTableChecksums(
+    const v1::GetTableChecksumsRequest& request) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  v1::GetTableChecksumsResponse response;
+  absl::Status status =
+      FromGrpc(import_->GetTableChecksums(&context, request, &response),
+               "GetTableChecksums");
   if (!status.ok()) return status;
   return response;
 }

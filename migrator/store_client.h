@@ -61,6 +61,8 @@ class ImportStream {
 
 class StoreClient {
  public:
+  static constexpr absl::Duration kDefaultLockTimeout = absl::Seconds(60);
+
   // Dials options.address and waits up to connect_timeout for a
   // connection: UNAVAILABLE naming the address when none comes up;
   // INVALID_ARGUMENT for unreadable TLS files.
@@ -72,11 +74,19 @@ class StoreClient {
 
   const std::string& address() const { return options_.address; }
 
-  absl::StatusOr<v1::SchemaStatus> GetSchemaStatus();
-  absl::StatusOr<v1::ApplyMigrationsResponse> ApplyMigrations();
+  // With `include_sql`, the pending migrations carry their SQL.
+  absl::StatusOr<v1::SchemaStatus> GetSchemaStatus(bool include_sql = false);
+  // `lock_timeout`: how long the service waits for another run's migration
+  // lock (ApplyMigrationsRequest.lock_timeout).
+  absl::StatusOr<v1::ApplyMigrationsResponse> ApplyMigrations(
+      absl::Duration lock_timeout = kDefaultLockTimeout);
+  absl::StatusOr<v1::BaselineSchemaResponse> BaselineSchema(
+      absl::Duration lock_timeout = kDefaultLockTimeout);
   std::unique_ptr<ImportStream> StartImport();
   absl::StatusOr<v1::GetRowDigestsResponse> GetRowDigests(
       const v1::GetRowDigestsRequest& request);
+  absl::StatusOr<v1::GetTableChecksumsResponse> GetTableChecksums(
+      const v1::GetTableChecksumsRequest& request);
 
  private:
   StoreClient(StoreClientOptions options,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "migrator/job_report.h"
+#include "nlohmann/json.hpp"
 
 namespace opsbrain::migrator {
 namespace {
@@ -66,12 +67,22 @@ void AppendCountsTable(const JobReport& report, std::string* out) {
   }
 
   std::vector<std::string> absent;
+  std::vector<std::string> absent_columns;
   for (const TableReport& table : report.tables) {
     if (!table.in_legacy_file) absent.push_back(table.table);
+    for (const std::string& column : table.missing_columns) {
+      absent_columns.push_back(absl::StrCat(table.table, ".", column));
+    }
   }
   if (!absent.empty()) {
     absl::StrAppend(
         out, "Not in the legacy file: ", absl::StrJoin(absent, ", "), "\n");
+  }
+  if (!absent_columns.empty()) {
+    absl::StrAppend(out,
+                    "Columns not in the legacy file (an older app version), "
+                    "read as NULL: ",
+                    absl::StrJoin(absent_columns, ", "), "\n");
   }
 
   if (report.imported && total.read > 0 && total.imported == 0 &&
@@ -105,6 +116,50 @@ void AppendRejected(const JobReport& report, std::string* out) {
   }
 }
 
+void AppendWarnings(const JobReport& report, std::string* out) {
+  if (report.warnings.empty()) return;
+  absl::StrAppend(out, "\nRows kept with warnings (", report.warnings.size(),
+                  "):\n");
+  int listed = 0;
+  for (const RowWarningReport& row : report.warnings) {
+    if (listed++ == kMaxSummaryWarnings) {
+      absl::StrAppend(out, "  ... and ",
+                      report.warnings.size() - kMaxSummaryWarnings,
+                      " more (--report FILE lists them all)\n");
+      break;
+    }
+    absl::StrAppend(out, "  ", row.table, " '", row.key, "'");
+    if (row.legacy_id != 0) {
+      absl::StrAppend(out, " (legacy id ", row.legacy_id, ")");
+    }
+    absl::StrAppend(out, ": ", row.warning, "\n");
+  }
+}
+
+// The store's whole tables: exactly the legacy rows, or more.
+void AppendStoreTables(const JobReport& report, std::string* out) {
+  bool any = false;
+  for (const TableReport& table : report.tables) {
+    const TableVerification& v = table.verification;
+    if (!table.in_legacy_file || v.store_table_rows < 0) continue;
+    if (!any) out->append("Store tables after the run (rows, checksum):\n");
+    any = true;
+    std::string verdict;
+    if (v.store_table_rows == v.expected_rows &&
+        v.store_table_checksum == v.legacy_checksum) {
+      verdict = "exactly the legacy rows";
+    } else if (v.store_table_rows > v.expected_rows) {
+      verdict = absl::StrCat(v.store_table_rows - v.expected_rows,
+                             " rows more than the legacy file (written since, "
+                             "or from another file)");
+    } else {
+      verdict = "FEWER rows than the legacy file";
+    }
+    absl::StrAppendFormat(out, "  %-20s %8d %s %s\n", table.table,
+                          v.store_table_rows, v.store_table_checksum, verdict);
+  }
+}
+
 void AppendVerification(const JobReport& report, std::string* out) {
   if (!report.verified) return;
   if (report.problems.empty()) {
@@ -128,6 +183,43 @@ void AppendVerification(const JobReport& report, std::string* out) {
         v.store_checksum,
         v.legacy_checksum == v.store_checksum ? "equal" : "DIFFER");
   }
+  AppendStoreTables(report, out);
+}
+
+nlohmann::ordered_json TableJson(const TableReport& table, bool imported,
+                                 bool verified) {
+  nlohmann::ordered_json json;
+  json["table"] = table.table;
+  json["in_legacy_file"] = table.in_legacy_file;
+  json["missing_columns"] = table.missing_columns;
+  json["read"] = table.read;
+  json["rejected"] = table.rejected;
+  json["warned"] = table.warned;
+  if (imported) {
+    json["imported"] = table.imported;
+    json["already_present"] = table.already_present;
+    json["expired_skipped"] = table.expired_skipped;
+  }
+  if (verified) {
+    const TableVerification& v = table.verification;
+    nlohmann::ordered_json verification;
+    verification["verified"] = v.verified;
+    verification["expired_removed"] = v.expired_removed;
+    verification["missing"] = v.missing;
+    verification["differing"] = v.differing;
+    verification["expected_rows"] = v.expected_rows;
+    verification["legacy_checksum"] = v.legacy_checksum;
+    verification["store_checksum"] = v.store_checksum;
+    if (v.store_table_rows >= 0) {
+      verification["store_table_rows"] = v.store_table_rows;
+      verification["store_table_checksum"] = v.store_table_checksum;
+    }
+    json["verification"] = verification;
+  }
+  nlohmann::ordered_json notes = nlohmann::ordered_json::object();
+  for (const auto& [note, count] : table.notes) notes[note] = count;
+  json["notes"] = notes;
+  return json;
 }
 
 }  // namespace
@@ -138,6 +230,7 @@ std::string FormatSummary(const JobReport& report) {
   AppendCountsTable(report, &out);
   AppendNotes(report, &out);
   AppendRejected(report, &out);
+  AppendWarnings(report, &out);
   AppendVerification(report, &out);
   if (!report.archive_path.empty()) {
     absl::StrAppend(&out, "\nLegacy file archived as ", report.archive_path,
@@ -147,6 +240,46 @@ std::string FormatSummary(const JobReport& report) {
     absl::StrAppend(&out, "Report saved as ", report.report_path, "\n");
   }
   return out;
+}
+
+std::string FormatJsonReport(const JobReport& report, int exit_code,
+                             const std::string& error) {
+  nlohmann::ordered_json json;
+  json["legacy_path"] = report.legacy_path;
+  json["exit_code"] = exit_code;
+  json["error"] = error;
+  json["imported"] = report.imported;
+  json["verified"] = report.verified;
+  json["tables"] = nlohmann::ordered_json::array();
+  for (const TableReport& table : report.tables) {
+    json["tables"].push_back(
+        TableJson(table, report.imported, report.verified));
+  }
+  json["rejected"] = nlohmann::ordered_json::array();
+  for (const RejectedRowReport& row : report.rejected) {
+    json["rejected"].push_back({{"table", row.table},
+                                {"key", row.key},
+                                {"legacy_id", row.legacy_id},
+                                {"reason", row.reason},
+                                {"by_store", row.by_store}});
+  }
+  json["warnings"] = nlohmann::ordered_json::array();
+  for (const RowWarningReport& row : report.warnings) {
+    json["warnings"].push_back({{"table", row.table},
+                                {"key", row.key},
+                                {"legacy_id", row.legacy_id},
+                                {"warning", row.warning}});
+  }
+  json["problems"] = nlohmann::ordered_json::array();
+  for (const VerificationProblem& problem : report.problems) {
+    json["problems"].push_back({{"table", problem.table},
+                                {"key", problem.key},
+                                {"problem", problem.problem}});
+  }
+  json["archive_path"] = report.archive_path;
+  json["report_path"] = report.report_path;
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace opsbrain::migrator

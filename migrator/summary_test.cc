@@ -102,5 +102,74 @@ TEST(SummaryTest, PhasesThatDidNotRunShowDashes) {
   EXPECT_THAT(summary, Not(HasSubstr("Verification")));
 }
 
+TEST(SummaryTest, ListsWarningsAbsentColumnsAndTheStoreTables) {
+  JobReport report = TwoTables();
+  report.tables[0].missing_columns = {"is_sensitive", "updated_at"};
+  report.warnings.push_back(
+      {"business_goals", "sales_1", 0,
+       "success_metrics: not a JSON object (NaN is not JSON at byte 10): kept "
+       "as {\"_invalid_json\": <the legacy text>}"});
+  TableVerification& configs = report.tables[0].verification;
+  configs.expected_rows = 54;
+  configs.store_table_rows = 54;
+  configs.store_table_checksum = "00000000000000aa";
+  TableVerification& goals = report.tables[2].verification;
+  goals.expected_rows = 10;
+  goals.legacy_checksum = "00000000000000cc";
+  goals.store_table_rows = 12;
+  goals.store_table_checksum = "00000000000000dd";
+
+  const std::string summary = FormatSummary(report);
+  EXPECT_THAT(summary, HasSubstr("read as NULL: configurations.is_sensitive, "
+                                 "configurations.updated_at"));
+  EXPECT_THAT(summary, HasSubstr("Rows kept with warnings (1):\n  "
+                                 "business_goals 'sales_1': success_metrics: "
+                                 "not a JSON object"));
+  EXPECT_THAT(summary, HasSubstr("configurations             54 "
+                                 "00000000000000aa exactly the legacy rows"));
+  EXPECT_THAT(summary, HasSubstr("business_goals             12 "
+                                 "00000000000000dd 2 rows more than the "
+                                 "legacy file"));
+}
+
+TEST(SummaryTest, ManyWarningsAreCutShortInTheText) {
+  JobReport report = TwoTables();
+  for (int i = 0; i < kMaxSummaryWarnings + 5; ++i) {
+    report.warnings.push_back(
+        {"config_audit", "k", i + 1, "record_id: NULL ... read as ''"});
+  }
+  EXPECT_THAT(FormatSummary(report),
+              HasSubstr("... and 5 more (--report FILE lists them all)"));
+}
+
+TEST(JsonReportTest, HoldsEveryCountRowAndTheOutcome) {
+  JobReport report = TwoTables();
+  report.warnings.push_back({"config_audit", "k\\xFF", 3, "w"});
+  report.tables[0].verification.store_table_rows = 54;
+  report.tables[0].verification.store_table_checksum = "00000000000000aa";
+  const std::string json =
+      FormatJsonReport(report, 3, "1 legacy rows cannot be imported");
+  EXPECT_THAT(json, HasSubstr(R"("legacy_path": "opsbrain.db")"));
+  EXPECT_THAT(json, HasSubstr(R"("exit_code": 3)"));
+  EXPECT_THAT(json,
+              HasSubstr(R"("error": "1 legacy rows cannot be imported")"));
+  EXPECT_THAT(json, HasSubstr(R"("table": "configurations",
+      "in_legacy_file": true,
+      "missing_columns": [],
+      "read": 55,
+      "rejected": 1,
+      "warned": 0,
+      "imported": 54,)"));
+  EXPECT_THAT(json, HasSubstr(R"("store_table_rows": 54,
+        "store_table_checksum": "00000000000000aa")"));
+  EXPECT_THAT(json, HasSubstr(R"("area folded to lower case": 8)"));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"json("reason": "key: is empty (the legacy app allowed '')")json"));
+  EXPECT_THAT(json, HasSubstr(R"("key": "k\\xFF")"));
+  EXPECT_EQ(json.back(), '\n');
+}
+
 }  // namespace
 }  // namespace opsbrain::migrator

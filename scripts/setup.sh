@@ -30,6 +30,9 @@ readonly PACKAGES=(
   curl
   python3
   openssl
+  # Benchmarks (bench/run.sh; pgbench comes with postgresql-15).
+  wrk
+  pgloader
 )
 
 missing=()

@@ -22,6 +22,21 @@ if [[ ! -d tests/openapi/node_modules ]]; then
 fi
 # ---- End of the gateway block ----------------------------------------------
 
+# ---- Deploy: the deploy-file checks' npm packages ---------------------------
+# //tests/deploy:deploy_files_test runs a YAML parser, the Kubernetes schemas
+# and types (kubernetes-models), TypeScript, a Dockerfile parser and the
+# Compose schema from tests/deploy/node_modules, pinned by
+# tests/deploy/package-lock.json.
+if [[ ! -d tests/deploy/node_modules ]]; then
+  echo "test.sh: npm ci in tests/deploy"
+  if ! (cd tests/deploy && npm ci --no-audit --no-fund); then
+    # Half an install would pass the check above next time.
+    rm -rf tests/deploy/node_modules
+    echo "test.sh: npm ci failed; deploy_files_test will fail" >&2
+  fi
+fi
+# ---- End of the deploy block -----------------------------------------------
+
 # Tests that start PostgreSQL run it as the `postgres` user from a
 # directory under /tmp, and the binary tests bind loopback ports; both need
 # Bazel's sandbox off for those targets (they are tagged no-sandbox).

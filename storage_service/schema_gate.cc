@@ -34,6 +34,13 @@ absl::Status SchemaGate::Evaluate() {
     last_ = status.status();
     return last_;
   }
+  if (!status->problems.empty()) {
+    last_ = absl::FailedPreconditionError(absl::StrCat(
+        "the schema history does not match this storage service's "
+        "migrations: ",
+        status->problems.front().message, "; run `migrator validate`"));
+    return last_;
+  }
   if (!status->is_current()) {
     last_ = absl::UnavailableError(absl::StrCat(
         "schema is at version ", status->current_version,

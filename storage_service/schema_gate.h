@@ -29,8 +29,10 @@ class SchemaGate {
   SchemaGate& operator=(const SchemaGate&) = delete;
 
   // OK when the schema is current. Otherwise UNAVAILABLE ("schema is at
-  // version 0, this service needs 2; run `migrator up`"), or the error that
-  // reading the schema history gave. Thread-safe; cheap once current.
+  // version 0, this service needs 2; run `migrator up`"),
+  // FAILED_PRECONDITION naming the first problem of the history (an edited,
+  // unknown or out-of-order migration), or the error that reading the
+  // schema history gave. Thread-safe; cheap once current.
   absl::Status Check();
 
   // Reads the schema history now (after migrations ran); same result as

@@ -113,11 +113,16 @@ class RefreshingSchemaManager final : public SchemaManager {
   }
 
   absl::StatusOr<std::vector<MigrationInfo>> ApplyPending(
-      absl::Time now) override {
+      absl::Time now, const MigrationRunOptions& options) override {
     absl::StatusOr<std::vector<MigrationInfo>> applied =
-        schema_.ApplyPending(now);
+        schema_.ApplyPending(now, options);
     gate_.Refresh().IgnoreError();
     return applied;
+  }
+
+  absl::StatusOr<BaselineOutcome> Baseline(
+      absl::Time now, const MigrationRunOptions& options) override {
+    return schema_.Baseline(now, options);
   }
 
  private:
@@ -158,10 +163,17 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
   // The schema: current, migrated now, or reported as behind.
   if (options.migrate_on_start) {
     OPSBRAIN_RETURN_IF_ERROR(
-        server->schema_->ApplyPending(absl::Now()).status());
+        server->schema_->ApplyPending(absl::Now(), MigrationRunOptions())
+            .status());
   }
   OPSBRAIN_ASSIGN_OR_RETURN(SchemaStatus status, server->schema_->GetStatus());
-  if (!status.is_current()) {
+  // A history that does not match this binary keeps the Repository API
+  // closed, but the Schema service serves on, so that `migrator status` and
+  // `migrator validate` can say what is wrong.
+  for (const SchemaProblem& problem : status.problems) {
+    OPSBRAIN_LOG(ERROR) << "schema history: " << problem.message;
+  }
+  if (status.problems.empty() && !status.is_current()) {
     OPSBRAIN_LOG(WARNING)
         << "schema is at version " << status.current_version
         << ", this service needs " << status.latest_version

@@ -66,8 +66,10 @@ class StorageServer {
  public:
   // Opens the database (waiting up to database_wait for PostgreSQL to
   // answer), checks the schema, and starts serving, probing and sweeping.
-  // Errors: the database cannot be opened or its schema history is
-  // inconsistent, an address cannot be bound, TLS files cannot be read.
+  // Errors: the database cannot be opened or its schema history cannot be
+  // read (a history that does not match this binary's migrations is logged
+  // and keeps the Repository API closed), an address cannot be bound, TLS
+  // files cannot be read.
   // Messages never hold a database password.
   static absl::StatusOr<std::unique_ptr<StorageServer>> Start(
       const StorageServerOptions& options);

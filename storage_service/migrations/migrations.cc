@@ -63,4 +63,80 @@ std::string MigrationChecksum(absl::string_view sql) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
+const std::vector<CatalogTable>& LegacySchemaCatalog() {
+  // Columns common to several tables.
+  static constexpr CatalogColumn kSerialId = {"id", "integer", "INTEGER"};
+  static constexpr CatalogColumn kCreatedAt = {
+      "created_at", "timestamp without time zone", "TIMESTAMP"};
+  static constexpr CatalogColumn kUpdatedAt = {
+      "updated_at", "timestamp without time zone", "TIMESTAMP"};
+  static const auto* const kTables = new std::vector<CatalogTable>{
+      {"configurations",
+       {kSerialId,
+        {"key", "character varying", "TEXT"},
+        {"value", "text", "TEXT"},
+        {"category", "character varying", "TEXT"},
+        {"description", "text", "TEXT"},
+        {"is_sensitive", "boolean", "BOOLEAN"},
+        kCreatedAt,
+        kUpdatedAt}},
+      {"thread_contexts",
+       {kSerialId,
+        {"thread_key", "character varying", "TEXT"},
+        {"channel_id", "character varying", "TEXT"},
+        {"thread_ts", "character varying", "TEXT"},
+        {"messages", "jsonb", "TEXT"},
+        kCreatedAt,
+        kUpdatedAt,
+        {"expires_at", "timestamp without time zone", "TIMESTAMP"}}},
+      {"business_goals",
+       {{"id", "character varying", "TEXT"},
+        {"title", "character varying", "TEXT"},
+        {"description", "text", "TEXT"},
+        {"area", "character varying", "TEXT"},
+        {"status", "character varying", "TEXT"},
+        {"priority", "integer", "INTEGER"},
+        {"target_date", "date", "DATE"},
+        {"progress", "integer", "INTEGER"},
+        {"weekly_actions", "jsonb", "TEXT"},
+        {"daily_actions", "jsonb", "TEXT"},
+        {"success_metrics", "jsonb", "TEXT"},
+        {"notes", "text", "TEXT"},
+        kCreatedAt,
+        kUpdatedAt}},
+      {"app_settings",
+       {kSerialId,
+        {"setting_key", "character varying", "TEXT"},
+        {"setting_value", "text", "TEXT"},
+        {"setting_type", "character varying", "TEXT"},
+        {"description", "text", "TEXT"},
+        kCreatedAt,
+        kUpdatedAt}},
+      {"user_preferences",
+       {kSerialId,
+        {"user_id", "character varying", "TEXT"},
+        {"preference_key", "character varying", "TEXT"},
+        {"preference_value", "text", "TEXT"},
+        kCreatedAt,
+        kUpdatedAt}},
+      {"config_audit",
+       {kSerialId,
+        {"table_name", "character varying", "TEXT"},
+        {"record_id", "character varying", "TEXT"},
+        {"action", "character varying", "TEXT"},
+        {"old_values", "jsonb", "TEXT"},
+        {"new_values", "jsonb", "TEXT"},
+        {"changed_by", "character varying", "TEXT"},
+        {"changed_at", "timestamp without time zone", "TIMESTAMP"}}},
+      {"performance_metrics",
+       {kSerialId,
+        {"metric_name", "character varying", "TEXT"},
+        {"metric_value", "numeric", "REAL"},
+        {"metric_unit", "character varying", "TEXT"},
+        {"timestamp", "timestamp without time zone", "TIMESTAMP"},
+        {"additional_data", "jsonb", "TEXT"}}},
+  };
+  return *kTables;
+}
+
 }  // namespace opsbrain::migrations

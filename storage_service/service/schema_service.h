@@ -8,7 +8,9 @@
 
 #include <functional>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "google/protobuf/duration.pb.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "opsbrain/v1/internal.grpc.pb.h"
@@ -17,8 +19,18 @@
 
 namespace opsbrain::service {
 
-void MigrationInfoToProto(const MigrationInfo& info, v1::Migration* proto);
-void SchemaStatusToProto(const SchemaStatus& status, v1::SchemaStatus* proto);
+// Migration.sql is filled only when `include_sql` (pending migrations
+// carry it).
+void MigrationInfoToProto(const MigrationInfo& info, v1::Migration* proto,
+                          bool include_sql = false);
+void SchemaStatusToProto(const SchemaStatus& status, v1::SchemaStatus* proto,
+                         bool include_sql = false);
+
+// The lock timeout a request asks for: 60 s when unset, and at most
+// kMaxLockTimeout. INVALID_ARGUMENT for a negative or malformed duration.
+absl::StatusOr<absl::Duration> LockTimeoutFromProto(
+    const google::protobuf::Duration& proto, bool is_set);
+inline constexpr absl::Duration kMaxLockTimeout = absl::Minutes(30);
 
 class SchemaService final : public v1::Schema::Service {
  public:
@@ -28,8 +40,8 @@ class SchemaService final : public v1::Schema::Service {
   SchemaService(const SchemaService&) = delete;
   SchemaService& operator=(const SchemaService&) = delete;
 
-  // FAILED_PRECONDITION when the database holds an unknown or altered
-  // migration (schema.h).
+  // The history's problems (an unknown, edited or out-of-order migration)
+  // are in the answer; errors are the database's.
   grpc::Status GetSchemaStatus(grpc::ServerContext* context,
                                const v1::GetSchemaStatusRequest* request,
                                v1::SchemaStatus* response) override;
@@ -38,6 +50,10 @@ class SchemaService final : public v1::Schema::Service {
   grpc::Status ApplyMigrations(grpc::ServerContext* context,
                                const v1::ApplyMigrationsRequest* request,
                                v1::ApplyMigrationsResponse* response) override;
+  // SchemaManager::Baseline, then the status after it.
+  grpc::Status BaselineSchema(grpc::ServerContext* context,
+                              const v1::BaselineSchemaRequest* request,
+                              v1::BaselineSchemaResponse* response) override;
 
  private:
   SchemaManager* const schema_;

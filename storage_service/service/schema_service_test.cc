@@ -33,6 +33,10 @@ class FakeSchema : public SchemaManager {
  public:
   absl::Time applied_at = absl::InfinitePast();
   absl::Status fail;
+  // What the last ApplyPending or Baseline was asked to wait for the lock.
+  absl::Duration lock_timeout = absl::ZeroDuration();
+  std::vector<MigrationFailure> failures;
+  std::vector<SchemaProblem> problems;
 
   absl::StatusOr<SchemaStatus> GetStatus() override {
     if (!fail.ok()) return fail;
@@ -44,19 +48,31 @@ class FakeSchema : public SchemaManager {
       status.applied.push_back(Migration(2, applied_at));
       status.current_version = 2;
     } else {
-      status.pending.push_back(Migration(2, std::nullopt));
+      MigrationInfo pending = Migration(2, std::nullopt);
+      pending.sql = "ALTER TABLE a ADD COLUMN b TEXT;";
+      status.pending.push_back(pending);
       status.current_version = 1;
     }
+    status.failures = failures;
+    status.problems = problems;
     return status;
   }
 
   absl::StatusOr<std::vector<MigrationInfo>> ApplyPending(
-      absl::Time now) override {
+      absl::Time now, const MigrationRunOptions& options) override {
+    lock_timeout = options.lock_timeout;
     if (applied_at != absl::InfinitePast()) {
       return std::vector<MigrationInfo>();
     }
     applied_at = now;
     return std::vector<MigrationInfo>{Migration(2, now)};
+  }
+
+  absl::StatusOr<BaselineOutcome> Baseline(
+      absl::Time /*now*/, const MigrationRunOptions& options) override {
+    lock_timeout = options.lock_timeout;
+    if (!fail.ok()) return fail;
+    return BaselineOutcome{true};
   }
 };
 
@@ -115,6 +131,94 @@ TEST_F(SchemaServiceTest, ApplyMigrationsReportsWhatItApplied) {
       stub_->ApplyMigrations(&again, v1::ApplyMigrationsRequest(), &response)
           .ok());
   EXPECT_EQ(response.applied_size(), 0);
+}
+
+TEST_F(SchemaServiceTest, StatusCarriesSqlOnlyWhenAsked) {
+  v1::SchemaStatus status;
+  grpc::ClientContext plain;
+  ASSERT_TRUE(
+      stub_->GetSchemaStatus(&plain, v1::GetSchemaStatusRequest(), &status)
+          .ok());
+  ASSERT_EQ(status.pending_size(), 1);
+  EXPECT_EQ(status.pending(0).sql(), "");
+
+  v1::GetSchemaStatusRequest request;
+  request.set_include_sql(true);
+  grpc::ClientContext with_sql;
+  ASSERT_TRUE(stub_->GetSchemaStatus(&with_sql, request, &status).ok());
+  ASSERT_EQ(status.pending_size(), 1);
+  EXPECT_EQ(status.pending(0).sql(), "ALTER TABLE a ADD COLUMN b TEXT;");
+  EXPECT_EQ(status.applied(0).sql(), "");
+}
+
+TEST_F(SchemaServiceTest, StatusCarriesFailuresAndProblems) {
+  schema_.failures.push_back(
+      {2, "step 2", "ab12", "relation exists", absl::FromUnixSeconds(300)});
+  schema_.problems.push_back({SchemaProblem::Kind::kChecksumMismatch, 1,
+                              "migration 1 (step 1) was edited"});
+  grpc::ClientContext context;
+  v1::SchemaStatus status;
+  ASSERT_TRUE(
+      stub_->GetSchemaStatus(&context, v1::GetSchemaStatusRequest(), &status)
+          .ok());
+  ASSERT_EQ(status.failures_size(), 1);
+  EXPECT_EQ(status.failures(0).version(), 2);
+  EXPECT_EQ(status.failures(0).error(), "relation exists");
+  EXPECT_EQ(status.failures(0).failed_time().seconds(), 300);
+  ASSERT_EQ(status.problems_size(), 1);
+  EXPECT_EQ(status.problems(0).kind(), v1::SchemaProblem::CHECKSUM_MISMATCH);
+  EXPECT_EQ(status.problems(0).version(), 1);
+  EXPECT_EQ(status.problems(0).message(), "migration 1 (step 1) was edited");
+}
+
+TEST_F(SchemaServiceTest, LockTimeoutComesFromTheRequestOrDefaults) {
+  struct Case {
+    std::optional<int64_t> seconds;
+    absl::Duration want;
+  };
+  for (const Case& c : std::vector<Case>{
+           {std::nullopt, absl::Seconds(60)},
+           {5, absl::Seconds(5)},
+           {0, absl::ZeroDuration()},
+           {7200, kMaxLockTimeout},
+       }) {
+    schema_.applied_at = absl::InfinitePast();
+    v1::ApplyMigrationsRequest request;
+    if (c.seconds.has_value()) {
+      request.mutable_lock_timeout()->set_seconds(*c.seconds);
+    }
+    grpc::ClientContext context;
+    v1::ApplyMigrationsResponse response;
+    ASSERT_TRUE(stub_->ApplyMigrations(&context, request, &response).ok());
+    EXPECT_EQ(schema_.lock_timeout, c.want);
+  }
+
+  v1::ApplyMigrationsRequest negative;
+  negative.mutable_lock_timeout()->set_seconds(-1);
+  grpc::ClientContext context;
+  v1::ApplyMigrationsResponse response;
+  EXPECT_EQ(stub_->ApplyMigrations(&context, negative, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SchemaServiceTest, BaselineReportsWhetherItRecorded) {
+  v1::BaselineSchemaRequest request;
+  request.mutable_lock_timeout()->set_seconds(3);
+  grpc::ClientContext context;
+  v1::BaselineSchemaResponse response;
+  ASSERT_TRUE(stub_->BaselineSchema(&context, request, &response).ok());
+  EXPECT_TRUE(response.recorded());
+  EXPECT_EQ(response.status().current_version(), 1);
+  EXPECT_EQ(schema_.lock_timeout, absl::Seconds(3));
+
+  schema_.fail = absl::FailedPreconditionError(
+      "the existing tables differ from migration 1");
+  grpc::ClientContext refused;
+  const grpc::Status status =
+      stub_->BaselineSchema(&refused, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(),
+            "the existing tables differ from migration 1");
 }
 
 TEST_F(SchemaServiceTest, SchemaErrorsPassThrough) {

@@ -54,7 +54,8 @@ class Transaction {
   //   unique or primary-key violation      -> ALREADY_EXISTS
   //   other constraint violations          -> FAILED_PRECONDITION
   //   invalid text for a column's type     -> INVALID_ARGUMENT
-  //   serialisation failure, deadlock      -> ABORTED
+  //   serialisation failure, deadlock,
+  //   a lock wait past its lock timeout    -> ABORTED
   //   database busy, connection lost/down  -> UNAVAILABLE
   //   statement timeout or cancellation    -> DEADLINE_EXCEEDED
   //   disk or memory full                  -> RESOURCE_EXHAUSTED

@@ -10,19 +10,28 @@ const DialectSql& SqlFor(Dialect dialect) {
       .binary_collation = " COLLATE \"C\"",
       // An arbitrary constant naming OpsBrain's migration lock.
       .migration_lock = "SELECT pg_advisory_xact_lock(5172024001)",
-      .history_exists =
+      .migration_lock_timeout =
+          "SELECT set_config('lock_timeout', $1, true),"
+          " set_config('statement_timeout', '0', true)",
+      .table_exists =
           "SELECT 1 FROM information_schema.tables"
-          " WHERE table_schema = current_schema()"
-          " AND table_name = 'schema_migrations'",
+          " WHERE table_schema = current_schema() AND table_name = $1",
+      .table_columns =
+          "SELECT column_name::text, data_type::text"
+          " FROM information_schema.columns"
+          " WHERE table_schema = current_schema() AND table_name = $1"
+          " ORDER BY ordinal_position",
       .timestamp_type = "TIMESTAMPTZ",
   };
   static const DialectSql kSqlite = {
       .for_update = "",
       .binary_collation = "",
       .migration_lock = "",
-      .history_exists =
-          "SELECT 1 FROM sqlite_master"
-          " WHERE type = 'table' AND name = 'schema_migrations'",
+      .migration_lock_timeout = "",
+      .table_exists =
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
+      .table_columns =
+          "SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
       .timestamp_type = "TEXT",
   };
   return dialect == Dialect::kPostgres ? kPostgres : kSqlite;

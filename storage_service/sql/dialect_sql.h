@@ -17,12 +17,20 @@ struct DialectSql {
   // Makes text comparisons and ORDER BY bytewise, so that keyset paging and
   // key order agree on both databases whatever the server's locale.
   const char* binary_collation;
-  // Takes a lock held until the transaction ends, so that concurrent
-  // migrators apply each migration once; empty where the write transaction
+  // Takes a lock held until the transaction ends, so that one migration
+  // run at a time changes the schema; empty where each write transaction
   // already excludes other writers.
   const char* migration_lock;
-  // A query with one row when the migration history table exists.
-  const char* history_exists;
+  // Run before migration_lock in the same transaction: bounds the wait for
+  // the lock by $1 (a duration in PostgreSQL's syntax, "1500ms") and lifts
+  // the statement timeout that would otherwise cut the wait short.
+  const char* migration_lock_timeout;
+  // A query with one row when the table named $1 exists.
+  const char* table_exists;
+  // The columns of the table named $1 in the catalog, in order: name and
+  // type (PostgreSQL: information_schema data_type; SQLite: the declared
+  // type).
+  const char* table_columns;
   // The type of the history table's time column.
   const char* timestamp_type;
 };

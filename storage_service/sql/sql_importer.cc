@@ -1,9 +1,15 @@
 #include "storage_service/sql/sql_importer.h"
 
+#include <algorithm>
+#include <iterator>
 #include <optional>
+#include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "storage_service/sql/etag.h"
@@ -16,6 +22,8 @@ namespace {
 // Rows per query when reading the append-only tables back, so that a table
 // of millions of metrics is never held in memory at once.
 constexpr int64_t kReadChunk = 5000;
+// Ids per query when looking rows of the append-only tables up by id.
+constexpr size_t kFindChunk = 500;
 
 absl::Time Micros(absl::Time time) {
   return absl::FromUnixMicros(absl::ToUnixMicros(time));
@@ -31,7 +39,11 @@ void NormaliseTimes(Record& record) {
 class SqlImporter final : public Importer {
  public:
   explicit SqlImporter(Database* database)
-      : db_(*database), tables_(database->dialect()) {}
+      : db_(*database),
+        tables_(database->dialect()),
+        audit_chunk_sql_(MultiRowInsert(kAuditTable, kAuditEntryColumns, 8)),
+        metric_chunk_sql_(MultiRowInsert(kPerformanceMetricsTable,
+                                         kPerformanceMetricColumns, 6)) {}
 
   absl::StatusOr<ImportOutcome> ImportBatch(
       const std::vector<ImportedRow>& rows) override {
@@ -40,9 +52,17 @@ class SqlImporter final : public Importer {
         TransactionMode::kReadWrite, [&](Transaction& tx) -> absl::Status {
           outcome.imported.assign(rows.size(), false);
           bool appended_ids = false;
-          for (size_t i = 0; i < rows.size(); ++i) {
+          for (size_t i = 0; i < rows.size();) {
+            if (AppendOnlyRun(rows, i) == kInsertChunk) {
+              OPSBRAIN_RETURN_IF_ERROR(
+                  InsertChunk(tx, rows, i, &outcome.imported));
+              appended_ids = true;
+              i += kInsertChunk;
+              continue;
+            }
             OPSBRAIN_ASSIGN_OR_RETURN(outcome.imported[i],
                                       ImportOne(tx, rows[i], &appended_ids));
+            ++i;
           }
           if (appended_ids) OPSBRAIN_RETURN_IF_ERROR(ResetSequences(tx));
           return absl::OkStatus();
@@ -102,6 +122,92 @@ class SqlImporter final : public Importer {
   }
 
  private:
+  // Rows per multi-row INSERT into the append-only tables (audit entries
+  // and metrics): a round trip per row dominated the import of a large
+  // metrics table (bench/README.md). Fixed, so that each connection
+  // prepares one such statement per table; shorter runs go row by row.
+  static constexpr size_t kInsertChunk = 100;
+
+  // "INSERT INTO table (columns) VALUES ($1, ..), .. (.., $N) ON CONFLICT
+  // DO NOTHING RETURNING id" for kInsertChunk rows of `width` columns.
+  static std::string MultiRowInsert(const char* table, const char* columns,
+                                    int width) {
+    std::string sql =
+        absl::StrCat("INSERT INTO ", table, " (", columns, ") VALUES ");
+    int number = 0;
+    for (size_t row = 0; row < kInsertChunk; ++row) {
+      absl::StrAppend(&sql, row == 0 ? "(" : ", (");
+      for (int column = 0; column < width; ++column) {
+        absl::StrAppend(&sql, column == 0 ? "$" : ", $", ++number);
+      }
+      absl::StrAppend(&sql, ")");
+    }
+    absl::StrAppend(&sql, " ON CONFLICT DO NOTHING RETURNING id");
+    return sql;
+  }
+
+  // How many rows from `begin` on belong to the same append-only table,
+  // up to kInsertChunk; 0 for a keyed table.
+  static size_t AppendOnlyRun(const std::vector<ImportedRow>& rows,
+                              size_t begin) {
+    const size_t kind = rows[begin].record.index();
+    if (!std::holds_alternative<AuditEntry>(rows[begin].record) &&
+        !std::holds_alternative<PerformanceMetric>(rows[begin].record)) {
+      return 0;
+    }
+    size_t end = begin;
+    while (end < rows.size() && end - begin < kInsertChunk &&
+           rows[end].record.index() == kind) {
+      ++end;
+    }
+    return end - begin;
+  }
+
+  // Inserts the kInsertChunk append-only rows from `begin` in one
+  // statement, as ImportOne would one by one: each keeps its legacy id,
+  // and one whose id is stored already is left alone (imported false).
+  absl::Status InsertChunk(Transaction& tx,
+                           const std::vector<ImportedRow>& rows, size_t begin,
+                           std::vector<bool>* imported) {
+    const bool metrics =
+        std::holds_alternative<PerformanceMetric>(rows[begin].record);
+    std::vector<Param> params;
+    for (size_t i = begin; i < begin + kInsertChunk; ++i) {
+      if (rows[i].legacy_id <= 0) {
+        return absl::InvalidArgumentError("legacy_id: must be positive");
+      }
+      std::vector<Param> row_params;
+      if (metrics) {
+        PerformanceMetric copy = std::get<PerformanceMetric>(rows[i].record);
+        copy.id = rows[i].legacy_id;
+        copy.time = Micros(copy.time);
+        row_params = PerformanceMetricParams(copy);
+      } else {
+        AuditEntry copy = std::get<AuditEntry>(rows[i].record);
+        copy.id = rows[i].legacy_id;
+        copy.change_time = Micros(copy.change_time);
+        row_params = AuditEntryParams(copy);
+      }
+      params.insert(params.end(), std::make_move_iterator(row_params.begin()),
+                    std::make_move_iterator(row_params.end()));
+    }
+
+    OPSBRAIN_ASSIGN_OR_RETURN(
+        ResultSet result,
+        tx.Execute(metrics ? metric_chunk_sql_ : audit_chunk_sql_, params));
+    absl::flat_hash_set<int64_t> inserted;
+    for (int row = 0; row < result.num_rows(); ++row) {
+      RowReader reader(result, row);
+      inserted.insert(reader.Int64(0));
+      OPSBRAIN_RETURN_IF_ERROR(reader.status());
+    }
+    // A legacy id twice in one chunk: only its first row was written.
+    for (size_t i = begin; i < begin + kInsertChunk; ++i) {
+      (*imported)[i] = inserted.erase(rows[i].legacy_id) > 0;
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<bool> ImportOne(Transaction& tx, const ImportedRow& row,
                                  bool* appended_ids) {
     const auto& record = row.record;
@@ -237,24 +343,44 @@ class SqlImporter final : public Importer {
     return found;
   }
 
+  // A few queries for all the keys: a verification batch of the metrics
+  // table is thousands of ids, and a round trip per id dominated the
+  // import's time (bench/README.md). kFindChunk ids per query ("id IN
+  // ($1, ..)"); the last chunk is padded with its last id, so that every
+  // query has the same text and is prepared once.
   template <typename Record>
   absl::StatusOr<std::vector<std::optional<ImportedRow>>> FindById(
       const char* columns, const char* table,
       absl::StatusOr<Record> (*read)(const ResultSet&, int),
       const std::vector<ImportKey>& keys) {
-    const std::string sql =
-        absl::StrCat("SELECT ", columns, " FROM ", table, " WHERE id = $1");
+    std::string placeholders;
+    for (size_t i = 1; i <= kFindChunk; ++i) {
+      absl::StrAppend(&placeholders, i == 1 ? "" : ", ", "$", i);
+    }
+    const std::string sql = absl::StrCat("SELECT ", columns, " FROM ", table,
+                                         " WHERE id IN (", placeholders, ")");
     std::vector<std::optional<ImportedRow>> found(keys.size());
     OPSBRAIN_RETURN_IF_ERROR(db_.RunInTransaction(
         TransactionMode::kReadOnly, [&](Transaction& tx) -> absl::Status {
-          for (size_t i = 0; i < keys.size(); ++i) {
-            std::vector<Param> params = {keys[i].legacy_id};
+          for (size_t start = 0; start < keys.size(); start += kFindChunk) {
+            const size_t end = std::min(keys.size(), start + kFindChunk);
+            std::vector<Param> params;
+            params.reserve(kFindChunk);
+            for (size_t i = 0; i < kFindChunk; ++i) {
+              params.push_back(keys[std::min(start + i, end - 1)].legacy_id);
+            }
             OPSBRAIN_ASSIGN_OR_RETURN(ResultSet result,
                                       tx.Execute(sql, params));
-            if (result.num_rows() == 0) continue;
-            OPSBRAIN_ASSIGN_OR_RETURN(Record record, read(result, 0));
-            const int64_t id = record.id;
-            found[i] = ImportedRow{id, std::move(record)};
+            absl::flat_hash_map<int64_t, ImportedRow> rows;
+            for (int row = 0; row < result.num_rows(); ++row) {
+              OPSBRAIN_ASSIGN_OR_RETURN(Record record, read(result, row));
+              const int64_t id = record.id;
+              rows.emplace(id, ImportedRow{id, std::move(record)});
+            }
+            for (size_t i = start; i < end; ++i) {
+              const auto it = rows.find(keys[i].legacy_id);
+              if (it != rows.end()) found[i] = it->second;
+            }
           }
           return absl::OkStatus();
         }));
@@ -263,6 +389,8 @@ class SqlImporter final : public Importer {
 
   Database& db_;
   const StoreTables tables_;
+  const std::string audit_chunk_sql_;
+  const std::string metric_chunk_sql_;
 };
 
 }  // namespace

@@ -54,7 +54,8 @@ absl::StatusOr<std::unique_ptr<TestStore>> OpenTestStore(Backend backend,
   OPSBRAIN_ASSIGN_OR_RETURN(store->database, OpenDatabase(target));
   store->schema = migrations::NewSqlSchemaManager(store->database.get());
   if (migrate) {
-    OPSBRAIN_RETURN_IF_ERROR(store->schema->ApplyPending(absl::Now()).status());
+    OPSBRAIN_RETURN_IF_ERROR(
+        store->schema->ApplyPending(absl::Now(), {}).status());
   }
   store->repository = sql::NewSqlRepository(store->database.get());
   store->importer = sql::NewSqlImporter(store->database.get());

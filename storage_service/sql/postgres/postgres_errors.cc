@@ -17,6 +17,9 @@ constexpr Rule kRules[] = {
     {"23505", absl::StatusCode::kAlreadyExists},
     {"40001", absl::StatusCode::kAborted},
     {"40P01", absl::StatusCode::kAborted},
+    // lock_not_available: a lock_timeout or NOWAIT gave up on a lock that
+    // another transaction holds.
+    {"55P03", absl::StatusCode::kAborted},
     {"57014", absl::StatusCode::kDeadlineExceeded},
     {"57P01", absl::StatusCode::kUnavailable},
     {"57P02", absl::StatusCode::kUnavailable},
