@@ -384,18 +384,21 @@ class Results:
         self.samples = []   # one per contender run
         self.memory = []    # (benchmark, process, peak KiB)
         self.notes = []
+        self.loads = []     # the 1-minute load average after each run
 
     def add(self, bench, workload, concurrency, contender, figures):
         sample = dict(bench=bench, workload=workload, concurrency=concurrency,
                       contender=contender, **figures)
         self.samples.append(sample)
+        self.loads.append(os.getloadavg()[0])
         extra = ""
         if figures.get("p99_ms") is not None:
             extra = (f" p50 {figures['p50_ms']:.2f} ms"
                      f" p99 {figures['p99_ms']:.2f} ms")
+        errors = figures.get("errors")
         log(f"  {workload} c={concurrency} {contender}: "
             f"{figures['rps']:.0f}/s{extra}"
-            + (f" ERRORS {figures['errors']}" if figures.get("errors") else ""))
+            + (f" ERRORS {errors}" if errors else ""))
 
     def peak(self, bench, process, kib):
         if kib:
@@ -439,13 +442,14 @@ def report(results, comparisons, args, started, finished):
     with open("/proc/cpuinfo") as cpuinfo:
         model = next((line.split(":", 1)[1].strip() for line in cpuinfo
                       if line.startswith("model name")), "unknown CPU")
-    load = os.getloadavg()
-    lines.append(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}"
-                 f" ({(finished - started) / 60:.0f} min): {os.cpu_count()} "
-                 f"cores ({model}), {uname.system} {uname.release}; "
-                 f"{args.runs} runs of {args.duration} s per contender, "
-                 f"alternating; load average at the end "
-                 f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; PostgreSQL "
+    loads = results.loads or [os.getloadavg()[0]]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
+    lines.append(f"Run {when} ({(finished - started) / 60:.0f} min): "
+                 f"{os.cpu_count()} cores ({model}), {uname.system} "
+                 f"{uname.release}; {args.runs} runs of {args.duration} s "
+                 f"per contender, alternating; 1-minute load average "
+                 f"{min(loads):.1f} to {max(loads):.1f} during the runs; "
+                 "PostgreSQL "
                  f"{'durable' if args.pg_durable else 'with fsync off'}.")
     lines.append("")
 
@@ -1108,6 +1112,7 @@ def main():
         json.dump({"args": vars(args), "started": started,
                    "finished": finished, "samples": bench.results.samples,
                    "memory": bench.results.memory,
+                   "load_averages": bench.results.loads,
                    "comparisons": bench.comparisons,
                    "failed": failed}, js, indent=1)
     print(table)

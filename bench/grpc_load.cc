@@ -104,9 +104,8 @@ class Slot {
   // Starts the next call on `cq`.
   void Start(grpc::CompletionQueue* cq) {
     context_ = std::make_unique<grpc::ClientContext>();
-    context_->set_deadline(
-        std::chrono::system_clock::now() +
-        absl::ToChronoMilliseconds(options_.call_timeout));
+    context_->set_deadline(std::chrono::system_clock::now() +
+                           absl::ToChronoMilliseconds(options_.call_timeout));
     context_->AddMetadata("x-request-id",
                           absl::StrFormat("%08x%08x", index_, ++calls_));
     context_->AddMetadata("x-opsbrain-actor", options_.actor);

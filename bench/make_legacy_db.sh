@@ -124,7 +124,8 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000),
        SELECT i, printf('C%08d', i % 40),
               CASE WHEN i % 4 = 0 THEN NULL
                    ELSE printf('%d.%06d', 1700000000 + i * 97, i % 1000000) END,
-              CASE WHEN i % 2 = 0 THEN datetime('now', printf('-%d seconds', i * 3))
+              CASE WHEN i % 2 = 0
+                   THEN datetime('now', printf('-%d seconds', i * 3))
                    ELSE datetime('now', printf('-%d minutes', 2000 + i)) END
        FROM n)
 INSERT INTO thread_contexts
@@ -136,10 +137,17 @@ SELECT CASE WHEN ts IS NULL THEN printf('%s-%d', channel, i)
        ts,
        CASE i % 5
          WHEN 0 THEN '["User: how are sales this week?"]'
-         WHEN 1 THEN '["User: how are sales this week?", "OpsBrain: 3 deals closed, 2 in review"]'
-         WHEN 2 THEN '["User: what should I work on today?", "OpsBrain: the Globex proposal, then invoices", "User: and after that?"]'
-         WHEN 3 THEN '["User: remind me at 4", "OpsBrain: Done \u2705", "User: thanks", "OpsBrain: \ud83d\udc4d"]'
-         ELSE '["User: weekly plan please", "OpsBrain: Monday: *proposals*\nTuesday: calls", "User: move calls to Wed", "OpsBrain: moved", "User: \"great\""]'
+         WHEN 1 THEN '["User: how are sales this week?", '
+                     || '"OpsBrain: 3 deals closed, 2 in review"]'
+         WHEN 2 THEN '["User: what should I work on today?", '
+                     || '"OpsBrain: the Globex proposal, then invoices", '
+                     || '"User: and after that?"]'
+         WHEN 3 THEN '["User: remind me at 4", "OpsBrain: Done \u2705", '
+                     || '"User: thanks", "OpsBrain: \ud83d\udc4d"]'
+         ELSE '["User: weekly plan please", '
+              || '"OpsBrain: Monday: *proposals*\nTuesday: calls", '
+              || '"User: move calls to Wed", "OpsBrain: moved", '
+              || '"User: \"great\""]'
        END,
        saved, saved, strftime('%Y-%m-%d %H:%M:%f', saved, '+1 day')
 FROM t;
@@ -181,8 +189,11 @@ SELECT CASE i % 9 WHEN 0 THEN 'slack_response_time'
             WHEN 7 THEN 'count' WHEN 8 THEN '' ELSE 'seconds' END,
        datetime('now', printf('-%d seconds', (${METRICS} - i) * 3 + 5)),
        CASE WHEN i % 3 = 0 THEN NULL
-            WHEN i % 9 = 3 THEN printf('{"model": "gpt-4o", "prompt_tokens": %d}', 300 + i % 700)
-            ELSE printf('{"channel": "C%08d", "type": "event_callback"}', i % 40) END
+            WHEN i % 9 = 3
+              THEN printf('{"model": "gpt-4o", "prompt_tokens": %d}',
+                          300 + i % 700)
+            ELSE printf('{"channel": "C%08d", "type": "event_callback"}',
+                        i % 40) END
 FROM n;
 
 COMMIT;

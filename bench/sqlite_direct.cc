@@ -118,8 +118,7 @@ class Client {
       return Error("open");
     }
     sqlite3_busy_timeout(db_, 5000);
-    if (sqlite3_exec(db_,
-                     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    if (sqlite3_exec(db_, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                      nullptr, nullptr, nullptr) != SQLITE_OK) {
       return Error("pragmas");
     }
@@ -157,8 +156,8 @@ class Client {
   std::string UpdatePreference(std::mutex& writer, int user, int64_t call) {
     const std::string user_id = absl::StrCat("bench_user_", user);
     const std::string value = absl::StrCat("dark-", call % 1000);
-    const std::string now = absl::FormatTime(
-        "%Y-%m-%d %H:%M:%E6S", absl::Now(), absl::UTCTimeZone());
+    const std::string now = absl::FormatTime("%Y-%m-%d %H:%M:%E6S", absl::Now(),
+                                             absl::UTCTimeZone());
     std::lock_guard<std::mutex> lock(writer);
     if (!Exec("BEGIN IMMEDIATE")) return Error("BEGIN IMMEDIATE");
 
@@ -241,9 +240,9 @@ class Client {
     const int columns = sqlite3_column_count(statement);
     for (int i = 0; i < columns; ++i) {
       const unsigned char* text = sqlite3_column_text(statement, i);
-      row->emplace_back(text == nullptr ? ""
-                                        : reinterpret_cast<const char*>(text),
-                        static_cast<size_t>(sqlite3_column_bytes(statement, i)));
+      row->emplace_back(
+          text == nullptr ? "" : reinterpret_cast<const char*>(text),
+          static_cast<size_t>(sqlite3_column_bytes(statement, i)));
     }
     while (sqlite3_step(statement) == SQLITE_ROW) {
     }
@@ -251,8 +250,8 @@ class Client {
   }
 
   std::string Error(const char* step) {
-    return absl::StrCat(step, ": ", db_ == nullptr ? "no handle"
-                                                   : sqlite3_errmsg(db_));
+    return absl::StrCat(step, ": ",
+                        db_ == nullptr ? "no handle" : sqlite3_errmsg(db_));
   }
 
   sqlite3* db_ = nullptr;
