@@ -241,6 +241,8 @@ v1::AuditEntry::Action AuditActionToProto(AuditAction action) {
 
 // ---- Records, inbound -----------------------------------------------------
 
+namespace {
+
 // The creation and update times of a record, when `mask` names them
 // (imports keep the legacy times).
 template <typename Proto, typename Record>
@@ -258,6 +260,8 @@ absl::Status TimesFromProto(const Proto& proto, const FieldMask& mask,
   }
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::StatusOr<Configuration> ConfigurationFromProto(
     const v1::Configuration& proto, const FieldMask& mask,
