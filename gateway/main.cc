@@ -495,10 +495,12 @@ int Run() {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  // Readiness turns before the line is logged, so that anyone who sees the
+  // line (an operator, a test) also sees /readyz at 503.
+  handler.StartDraining();
   OPSBRAIN_LOG(INFO) << "stopping on " << strsignal(signal_number)
                      << ": draining for up to "
                      << absl::FormatDuration(options->drain_timeout);
-  handler.StartDraining();
   WaitOrSignal(stop_signals, options->shutdown_delay);
   server.StopAccepting();
   OPSBRAIN_LOG(INFO) << "draining: the listener is closed; waiting for "
