@@ -79,6 +79,9 @@ inline constexpr absl::Duration kDefaultThreadLifetime = absl::Hours(24);
 // Messages a thread keeps when the configuration max_thread_context_messages
 // is absent or not a positive integer (the legacy seed's value).
 inline constexpr int kDefaultMaxThreadMessages = 10;
+// The channel_id that lists the live threads of every channel (the "-"
+// wildcard of AIP-159), for an operator who does not know the channels.
+inline constexpr char kAllChannels[] = "-";
 
 class Repository {
  public:
@@ -106,7 +109,8 @@ class Repository {
   // A thread whose expiry is at or before `now` is NOT_FOUND.
   virtual absl::StatusOr<ThreadContext> GetThreadContext(
       absl::string_view thread_key, absl::Time now) = 0;
-  // Live threads of one channel, most recently saved first.
+  // Live threads of one channel (of all, for kAllChannels), most recently
+  // saved first.
   virtual absl::StatusOr<Page<ThreadContext>> ListThreadContexts(
       absl::string_view channel_id, absl::Time now,
       const PageRequest& page) = 0;

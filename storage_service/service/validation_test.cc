@@ -170,11 +170,6 @@ TEST(ValidationTest, PageTokenIsBoundedText) {
 
 // ---- Records --------------------------------------------------------------
 
-// A full mask per record kind, so every field is checked.
-FieldMask AllOf(std::vector<std::string> paths) {
-  return FieldMask(std::move(paths));
-}
-
 Configuration GoodConfiguration() {
   Configuration config;
   config.key = "openai_model";

@@ -312,7 +312,9 @@ class SqlRepository final : public Repository {
       const PageRequest& page) override {
     ListQuery query(dialect_,
                     Select(kThreadContextColumns, kThreadContextsTable));
-    query.Where("channel_id = ?", {std::string(channel_id)});
+    if (channel_id != kAllChannels) {
+      query.Where("channel_id = ?", {std::string(channel_id)});
+    }
     query.Where("expires_at > ?", {Micros(now)});
     return RunList<ThreadContext>(query, kThreadOrder, page,
                                   Scope("thread_contexts", {channel_id}),

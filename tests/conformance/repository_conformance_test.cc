@@ -429,6 +429,16 @@ TEST_P(RepositoryConformanceTest, ListThreadsShowsLiveOnesNewestFirst) {
   ASSERT_THAT(next->items, SizeIs(1));
   EXPECT_EQ(next->items[0].thread_key, "C1:2.2");
   EXPECT_THAT(next->next_page_token, IsEmpty());
+
+  // "-" lists the live threads of every channel, in the same order.
+  absl::StatusOr<Page<ThreadContext>> all = repo_->ListThreadContexts(
+      kAllChannels, kT0 + absl::Hours(25), PageRequest{10, ""});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_THAT(all->items, SizeIs(3));
+  EXPECT_EQ(all->items[0].thread_key, "C1:3.3");
+  EXPECT_EQ(all->items[1].thread_key, "C2");
+  EXPECT_EQ(all->items[2].thread_key, "C1:2.2");
+  EXPECT_THAT(all->next_page_token, IsEmpty());
 }
 
 TEST_P(RepositoryConformanceTest, PurgeDeletesOnlyExpiredThreads) {
