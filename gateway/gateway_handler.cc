@@ -29,6 +29,7 @@
 #include "gateway/http_types.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gateway/status_mapping.h"
 #include "gateway/transcoder.h"
 #include "google/protobuf/descriptor.h"
@@ -306,6 +307,16 @@ void GatewayHandler::Handle(HttpRequest request, Respond respond) {
     }
   }
 
+  // The console's static files, open to all: no data in them.
+  if (options_.console != nullptr && StaticFiles::Handles(path)) {
+    // A template, never the raw path, in logs and metric labels.
+    exchange.route = "/console/*";
+    return Finish(
+        exchange,
+        options_.console->Serve(request.method, path, request.headers),
+        respond);
+  }
+
   // The probes, open to all.
   if (path == kHealthzPath || path == kReadyzPath) {
     exchange.route = std::string(path);
@@ -573,34 +584,33 @@ void GatewayHandler::CallRoute(Exchange exchange, const HttpRequest& request,
 
   // The call; its answer comes on a gRPC thread.
   const google::protobuf::Descriptor* output = route.method->output_type();
-  backend_->Call(
-      std::move(call), [this, exchange, output, respond](grpc::Status status,
-                                                         std::string bytes) {
-        if (!status.ok()) {
-          metrics_.UpstreamError(status.error_code());
-          OPSBRAIN_LOG(VERBOSE)
-              << "request " << exchange.request_id << ": "
-              << status.error_code() << " " << status.error_message();
-          return Finish(exchange, FromGrpcError(status, exchange.if_match),
-                        respond);
-        }
-        absl::StatusOr<std::unique_ptr<google::protobuf::Message>> response =
-            ParseResponse(output, bytes);
-        absl::StatusOr<std::string> json =
-            response.ok() ? MessageToJson(**response)
-                          : absl::StatusOr<std::string>(response.status());
-        if (!json.ok()) {
-          OPSBRAIN_LOG(ERROR) << "request " << exchange.request_id << ": "
-                              << json.status().message();
-          return Finish(exchange, FromStatus(json.status()), respond);
-        }
-        HttpResponse ok = JsonResponse(200, *std::move(json));
-        const std::string etag = EtagOf(**response);
-        if (!etag.empty() && ParseIfMatch(ETagHeaderValue(etag)).ok()) {
-          ok.headers.push_back({"ETag", ETagHeaderValue(etag)});
-        }
-        Finish(exchange, std::move(ok), respond);
-      });
+  backend_->Call(std::move(call), [this, exchange, output, respond](
+                                      grpc::Status status, std::string bytes) {
+    if (!status.ok()) {
+      metrics_.UpstreamError(status.error_code());
+      OPSBRAIN_LOG(VERBOSE)
+          << "request " << exchange.request_id << ": " << status.error_code()
+          << " " << status.error_message();
+      return Finish(exchange, FromGrpcError(status, exchange.if_match),
+                    respond);
+    }
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> response =
+        ParseResponse(output, bytes);
+    absl::StatusOr<std::string> json =
+        response.ok() ? MessageToJson(**response)
+                      : absl::StatusOr<std::string>(response.status());
+    if (!json.ok()) {
+      OPSBRAIN_LOG(ERROR) << "request " << exchange.request_id << ": "
+                          << json.status().message();
+      return Finish(exchange, FromStatus(json.status()), respond);
+    }
+    HttpResponse ok = JsonResponse(200, *std::move(json));
+    const std::string etag = EtagOf(**response);
+    if (!etag.empty() && ParseIfMatch(ETagHeaderValue(etag)).ok()) {
+      ok.headers.push_back({"ETag", ETagHeaderValue(etag)});
+    }
+    Finish(exchange, std::move(ok), respond);
+  });
 }
 
 HttpResponse GatewayHandler::HandleUnreadable(const HttpRequest& head,

@@ -8,6 +8,9 @@
 //   caller's identity to the storage service, which trusts them;
 // - answers a CORS preflight (OPTIONS with Access-Control-Request-Method)
 //   from an allowed origin with 204, from another with 403 (cors.h);
+// - serves the operator console's static files under /console/ (when
+//   configured; static_files.h), open to all like the probes: the page
+//   holds no data and calls the API below with the operator's token;
 // - answers GET /healthz itself (the process is up) and GET /readyz from
 //   the storage service's health check (503 while draining); both open;
 // - authenticates the bearer token (auth.h): none, 401 with
@@ -53,6 +56,7 @@
 #include "gateway/http_types.h"
 #include "gateway/rate_limiter.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gateway/transcoder.h"
 
 namespace opsbrain::gateway {
@@ -73,6 +77,9 @@ struct GatewayHandlerOptions {
   // Request headers passed on as gRPC metadata besides the fixed ones, in
   // lower case; see ValidateForwardHeaders.
   std::vector<std::string> forward_headers;
+  // The console's files under /console/; nullptr serves none (404 from
+  // the router like any unknown path).
+  const StaticFiles* console = nullptr;
   // The body of GET /openapi.json; empty answers 404.
   std::string openapi_json;
   // The registry the metrics go to and /metrics prints; nullptr gives the

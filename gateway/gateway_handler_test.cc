@@ -1,5 +1,10 @@
 #include "gateway/gateway_handler.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +23,7 @@
 #include "gateway/rate_limiter.h"
 #include "gateway/request_id.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/wrappers.pb.h"
@@ -607,6 +613,56 @@ INSTANTIATE_TEST_SUITE_P(
         ContentTypeCase{"application/jsonx", false},
         ContentTypeCase{"text/json", false},
         ContentTypeCase{"text/plain", false}, ContentTypeCase{"", false}));
+
+// The console's files are open to all, before authentication and rate
+// limits, while the API behind them still needs a token.
+TEST_F(GatewayHandlerTest, ServesTheConsoleWithoutATokenAndTheApiWithOne) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::filesystem::path dir =
+      std::filesystem::path(tmp == nullptr ? "/tmp" : tmp) /
+      absl::StrCat("handler_console_", getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "index.html") << "<!doctype html><title>c</title>";
+  absl::StatusOr<StaticFiles> console = StaticFiles::Load(dir.string());
+  ASSERT_TRUE(console.ok()) << console.status();
+  absl::StatusOr<TokenStore> tokens = TokenStore::Parse(
+      absl::StrCat("reader ", HashToken("r-token"), " scopes=read\n"), "test");
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  // A limiter with no burst to spare: the console must not spend it.
+  RateLimiter limiter(RateLimit{0.001, 1});
+  GatewayHandlerOptions options;
+  options.tokens = &*tokens;
+  options.rate_limiter = &limiter;
+  options.console = &*console;
+  Reset(std::move(options));
+
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse page = Handle("GET", "/console/");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.body, "<!doctype html><title>c</title>");
+    EXPECT_EQ(HeaderOf(page, "Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(HeaderOf(page, "X-Frame-Options"), "DENY");
+    EXPECT_FALSE(HeaderOf(page, "X-Request-Id").empty());
+  }
+  EXPECT_EQ(Handle("GET", "/console").status, 301);
+  EXPECT_EQ(Handle("GET", "/console/../v1/things/t1").status, 404);
+  EXPECT_EQ(Handle("POST", "/console/").status, 405);
+  EXPECT_TRUE(backend_.calls.empty());
+
+  EXPECT_EQ(Handle("GET", "/v1/things/t1").status, 401);
+  EXPECT_EQ(
+      Handle("GET", "/v1/things/t1", {{"Authorization", "Bearer r-token"}})
+          .status,
+      200);
+  std::filesystem::remove_all(dir);
+}
+
+// Without a console directory, /console/ is an unknown path like any other.
+TEST_F(GatewayHandlerTest, NoConsoleUnlessConfigured) {
+  HttpResponse response = Handle("GET", "/console/");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(HeaderOf(response, "Content-Type"), "application/json");
+}
 
 }  // namespace
 }  // namespace opsbrain::gateway

@@ -58,6 +58,7 @@
 #include "gateway/openapi.h"
 #include "gateway/rate_limiter.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gateway/storage_channel.h"
 #include "grpc/support/log.h"
 
@@ -136,6 +137,13 @@ ABSL_FLAG(std::string, storage_server_name, "",
           "Name the storage service's certificate must hold, when not the "
           "host of --storage. Env: GATEWAY_STORAGE_SERVER_NAME.");
 
+// ---- The operator console --------------------------------------------------
+ABSL_FLAG(std::string, console_dir, "",
+          "Directory of the operator console's static files (the "
+          "repository's console/, after `npm ci` there), served under "
+          "/console/ without a token; read once at start. Empty serves no "
+          "console. Env: GATEWAY_CONSOLE_DIR.");
+
 // ---- Logs and helpers ------------------------------------------------------
 ABSL_FLAG(std::string, log_format, "json",
           "json (one JSON object per line) or text (for people). "
@@ -194,6 +202,7 @@ absl::Status FlagsFromEnv() {
            FlagFromEnv(&FLAGS_storage_client_key, "GATEWAY_STORAGE_CLIENT_KEY"),
            FlagFromEnv(&FLAGS_storage_server_name,
                        "GATEWAY_STORAGE_SERVER_NAME"),
+           FlagFromEnv(&FLAGS_console_dir, "GATEWAY_CONSOLE_DIR"),
            FlagFromEnv(&FLAGS_log_format, "GATEWAY_LOG_FORMAT"),
            FlagFromEnv(&FLAGS_verbose, "GATEWAY_VERBOSE"),
        }) {
@@ -443,6 +452,27 @@ int Run() {
     return 1;
   }
 
+  // The console's files, read once now.
+  std::optional<StaticFiles> console;
+  const std::string console_dir = absl::GetFlag(FLAGS_console_dir);
+  if (!console_dir.empty()) {
+    absl::StatusOr<StaticFiles> files = StaticFiles::Load(console_dir);
+    if (!files.ok()) {
+      OPSBRAIN_LOG(ERROR) << files.status().message();
+      return 2;
+    }
+    console = *std::move(files);
+    OPSBRAIN_LOG(INFO) << "console: " << console->size() << " files ("
+                       << console->total_bytes() << " bytes) from "
+                       << console->root() << " under /console/";
+    if (!console->Has(kConsoleChartLibrary)) {
+      OPSBRAIN_LOG(WARNING)
+          << "console: " << kConsoleChartLibrary
+          << " is missing (run `npm ci` in the console directory); the "
+             "metrics view cannot draw charts";
+    }
+  }
+
   // The storage service, the handler and the server.
   metrics::Registry registry;
   std::unique_ptr<RateLimiter> rate_limiter;
@@ -455,6 +485,7 @@ int Run() {
       options->tokens.has_value() ? &*options->tokens : nullptr;
   handler_options.rate_limiter = rate_limiter.get();
   handler_options.openapi_json = *std::move(document);
+  handler_options.console = console.has_value() ? &*console : nullptr;
   handler_options.metrics = &registry;
   GatewayHandler handler(&*router, &backend, std::move(handler_options));
   HttpServer server(options->http, &handler);
