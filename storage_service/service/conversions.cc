@@ -19,11 +19,11 @@
 #include "common/utf8.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "opsbrain/v1/records.pb.h"
 #include "storage_service/records.h"
 #include "storage_service/repository.h"
 #include "storage_service/service/validation.h"
+#include "storage_service/sql/json_codec.h"
 
 namespace opsbrain::service {
 namespace {
@@ -62,6 +62,38 @@ absl::Status CheckStructText(absl::string_view path, absl::string_view what,
 }
 
 absl::Status CheckStructValue(const Value& value, const std::string& path);
+
+// Nested messages in `object`: each Struct, ListValue and Value counts, as
+// protobuf's JSON printer counts them.
+int MessageDepth(const Struct& object);
+
+int MessageDepth(const Value& value) {
+  if (value.kind_case() == Value::kStructValue) {
+    return 1 + MessageDepth(value.struct_value());
+  }
+  if (value.kind_case() == Value::kListValue) {
+    int deepest = 0;
+    for (const Value& item : value.list_value().values()) {
+      deepest = std::max(deepest, MessageDepth(item));
+    }
+    return 2 + deepest;
+  }
+  return 1;
+}
+
+int MessageDepth(const Struct& object) {
+  int deepest = 0;
+  for (const auto& [unused, value] : object.fields()) {
+    deepest = std::max(deepest, MessageDepth(value));
+  }
+  return 1 + deepest;
+}
+
+// Protobuf's JSON printer, which wrote this text until the store's own
+// encoder replaced it, refused more nesting than this (32 levels of
+// objects), and readers that print the value with it (the gateway) still
+// do; so the store keeps refusing it.
+constexpr int kMaxStructMessageDepth = 65;
 
 absl::Status CheckStructFields(const Struct& object, const std::string& path) {
   // Sorted, so that the first error reported does not depend on map order.
@@ -162,23 +194,20 @@ void DateToProto(absl::CivilDay day, v1::Date* date) {
 absl::StatusOr<std::string> StructToJson(const Struct& value,
                                          absl::string_view field) {
   OPSBRAIN_RETURN_IF_ERROR(CheckStructFields(value, std::string(field)));
-  std::string json;
-  const auto status = google::protobuf::util::MessageToJsonString(value, &json);
-  if (!status.ok()) {
-    return Invalid(field, std::string(status.message()));
+  if (MessageDepth(value) > kMaxStructMessageDepth) {
+    return Invalid(field, "nested too deeply (at most 32 levels)");
   }
-  return json;
+  return sql::EncodeObject(value);
 }
 
 absl::Status StructFromJson(absl::string_view json, absl::string_view field,
                             Struct* value) {
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), value);
-  if (!status.ok()) {
+  absl::StatusOr<Struct> decoded = sql::DecodeObject(json);
+  if (!decoded.ok()) {
     return absl::InternalError(
-        absl::StrCat("stored ", field,
-                     " is not a JSON object: ", std::string(status.message())));
+        absl::StrCat("stored ", field, " is not a JSON object"));
   }
+  *value = *std::move(decoded);
   return absl::OkStatus();
 }
 

@@ -205,6 +205,50 @@ TEST(ConversionsTest, StructRejectsBadTextNamingThePath) {
             "d: keys must be valid UTF-8");
 }
 
+// Protobuf's JSON printer, which wrote this text before, refused more than
+// 32 levels of objects (65 nested messages), and the store still does.
+TEST(ConversionsTest, StructRejectsWhatProtobufsPrinterRefused) {
+  const auto nested_objects = [](int levels) {
+    Struct root;
+    Struct* current = &root;
+    for (int i = 1; i < levels; ++i) {
+      current = (*current->mutable_fields())["a"].mutable_struct_value();
+    }
+    (*current->mutable_fields())["x"].set_number_value(1);
+    return root;
+  };
+  EXPECT_TRUE(StructToJson(nested_objects(32), "d").ok());
+  EXPECT_EQ(StructToJson(nested_objects(33), "d").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // A level of [{...}] is four messages (Value, ListValue, Value, Struct):
+  // the limit falls between these shapes; protobuf's printer decides.
+  const auto nested_lists = [](int levels, bool leaf_list) {
+    Struct root;
+    Struct* current = &root;
+    for (int i = 0; i < levels; ++i) {
+      current = (*current->mutable_fields())["a"]
+                    .mutable_list_value()
+                    ->add_values()
+                    ->mutable_struct_value();
+    }
+    if (leaf_list) {
+      (*current->mutable_fields())["x"].mutable_list_value();
+    }
+    return root;
+  };
+  for (int levels : {15, 16, 17}) {
+    for (bool leaf_list : {false, true}) {
+      const Struct value = nested_lists(levels, leaf_list);
+      std::string printed;
+      const bool protobuf_ok =
+          google::protobuf::util::MessageToJsonString(value, &printed).ok();
+      EXPECT_EQ(StructToJson(value, "d").ok(), protobuf_ok)
+          << levels << " " << leaf_list;
+    }
+  }
+}
+
 TEST(ConversionsTest, StructFromJsonRejectsNonObjects) {
   Struct value;
   for (const char* json : {"[1]", "5", "", "{"}) {

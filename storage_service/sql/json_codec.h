@@ -1,8 +1,9 @@
 // JSON text for the columns that hold JSON: message and action lists, goal
 // metrics, audit values, metric extra data.
 //
-// Encoding goes through Protobuf's JSON utilities, so the stored text is
-// plain RFC 8259 JSON that both SQLite and PostgreSQL (jsonb) accept.
+// The stored text is plain RFC 8259 JSON that both SQLite and PostgreSQL
+// (jsonb) accept: what protobuf's MessageToJsonString writes, with an
+// object's keys sorted. Decoding is common/json.h's strict parser.
 #ifndef OPSBRAIN_STORAGE_SERVICE_SQL_JSON_CODEC_H_
 #define OPSBRAIN_STORAGE_SERVICE_SQL_JSON_CODEC_H_
 
