@@ -335,6 +335,13 @@ absl::StatusOr<Value> DecodeJson(absl::string_view text) {
       CountingIterator(text.data() + text.size(), &bytes_read), &builder,
       Json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/false);
   if (!parsed) return builder.status();
+  // nlohmann reads a NUL byte as the end of the input, so "1\0x" parses as
+  // "1"; inside a string it is an error already, so one here comes after the
+  // value (found by //fuzz:json).
+  const size_t nul = text.find('\0');
+  if (nul != absl::string_view::npos) {
+    return Rejected("unexpected NUL byte after the value", nul);
+  }
   return builder.TakeValue();
 }
 

@@ -42,7 +42,11 @@
 
 namespace opsbrain {
 
-// Deepest nesting of arrays and objects accepted, as protobuf's parser.
+// Deepest nesting of arrays and objects accepted (protobuf's binary parser
+// takes 100 nested messages). protobuf's JSON printer and parser stop
+// sooner, at 32 levels of Struct or ListValue (31 under a response
+// message), so code that puts a decoded value in a message that gets
+// printed limits the depth itself (migrator/legacy_conversions.cc does).
 inline constexpr int kMaxJsonDepth = 100;
 
 // One JSON value, optionally surrounded by JSON whitespace (space, tab, LF,

@@ -126,7 +126,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "", "unexpected byte order mark at byte 0"},
         DecodeCase{"Comment", "/*c*/1", "", "invalid literal at byte 0"},
         DecodeCase{"TooDeep", std::string(101, '[') + std::string(101, ']'), "",
-                   "nesting too deep at byte 100"}),
+                   "nesting too deep at byte 100"},
+        DecodeCase{"NulAfterValue", std::string("1\0x", 3), "",
+                   "unexpected NUL byte after the value at byte 1"}),
     [](const ::testing::TestParamInfo<DecodeCase>& info) {
       return info.param.name;
     });

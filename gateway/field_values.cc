@@ -253,9 +253,12 @@ absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type,
       const FieldDescriptor* parent = path.back();
       if (parent->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
           parent->is_repeated()) {
+        // `name` is the caller's text: quoted like every echoed value, so
+        // that the message stays short and UTF-8 (found by
+        // //fuzz:query_params).
         return absl::InvalidArgumentError(absl::StrCat(
             "field '", FieldPathName(path),
-            "' is not a singular message, so it has no field '", name, "'"));
+            "' is not a singular message, so it has no field ", Quote(name)));
       }
       type = parent->message_type();
     }

@@ -49,6 +49,43 @@ constexpr absl::Duration kMaxLinger = absl::Seconds(2);
 // before the next, rather than spin.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 
+// Most header fields (trailers included) a request may have. The byte
+// limit alone lets a thousand tiny fields through, each one a map entry
+// and a line for every header scan of the handler.
+constexpr size_t kMaxHeaderFields = 100;
+
+// The read buffer holds a request's head whole (Beast parses it in one
+// piece) and, of a chunked body, a chunk-size line or the trailers, which
+// Beast neither counts against the body limit nor the header limit: without
+// a cap a client could make the buffer grow until the read timeout.
+size_t ReadBufferLimit(uint32_t max_header_bytes) {
+  return std::max<size_t>(64 << 10, 2 * size_t{max_header_bytes});
+}
+
+// Why a request head must not be served, or "": fields that a request
+// carries at most once (RFC 9110: Host, Authorization) given twice, which
+// two readers could resolve differently, and too many fields.
+std::string HeadProblem(const http::request<http::string_body>& request,
+                        int* status) {
+  size_t fields = 0, hosts = 0, authorizations = 0;
+  for (const auto& field : request) {
+    ++fields;
+    if (field.name() == http::field::host) ++hosts;
+    if (field.name() == http::field::authorization) ++authorizations;
+  }
+  if (fields > kMaxHeaderFields) {
+    *status = 431;
+    return absl::StrCat("the request has more than ", kMaxHeaderFields,
+                        " header fields");
+  }
+  *status = 400;
+  if (hosts > 1) return "the request has more than one Host header";
+  if (authorizations > 1) {
+    return "the request has more than one Authorization header";
+  }
+  return "";
+}
+
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
 }
@@ -114,7 +151,8 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         options_(options),
         handler_(handler),
-        tracker_(tracker) {}
+        tracker_(tracker),
+        buffer_(ReadBufferLimit(options.max_header_bytes)) {}
 
   ~Session() { tracker_->Remove(this); }
 
@@ -159,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, size_t) {
     awaiting_request_ = false;
     if (ec) return OnReadError(ec);
+    if (RefuseHead()) return;
     const auto& header = parser_->get();
     if (header.version() >= 11 &&
         absl::EqualsIgnoreCase(std::string(header[http::field::expect]),
@@ -183,7 +222,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
+    // Trailers of a chunked body join the header fields: checked again.
+    if (RefuseHead()) return;
     Dispatch();
+  }
+
+  // Answers a head that HeadProblem refuses, and closes; false if none.
+  bool RefuseHead() {
+    int status = 400;
+    const std::string reason = HeadProblem(parser_->get(), &status);
+    if (reason.empty()) return false;
+    Send(handler_->HandleUnreadable(HeadOf(parser_->get()), status, reason),
+         /*keep_alive=*/false, /*linger=*/true);
+    return true;
   }
 
   void OnReadError(beast::error_code ec) {

@@ -7,8 +7,10 @@
 // connection; a client that stalls is cut off, and no worker thread ever
 // waits on a client. A request the server cannot read (malformed, headers
 // over `max_header_bytes`, body over `max_body_bytes`, truncated by the
-// client) is answered through HttpHandler::HandleUnreadable and the
-// connection is then closed. `Expect: 100-continue` is honoured.
+// client; more than 100 header fields, trailers included; Host or
+// Authorization given twice) is answered through
+// HttpHandler::HandleUnreadable and the connection is then closed.
+// `Expect: 100-continue` is honoured.
 //
 // Drain stops a server gently: the listening socket closes (new connections
 // are refused), idle kept-alive connections close, and requests already

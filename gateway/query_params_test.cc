@@ -124,6 +124,11 @@ INSTANTIATE_TEST_SUITE_P(
         ApplyCase{"UnknownField", "nope=1", "", "unknown field \"nope\""},
         ApplyCase{"UnknownNestedField", "parent.nope=1", "",
                   "unknown field \"parent.nope\""},
+        // Found by //fuzz:query_params: the name under a scalar was echoed
+        // raw, so bytes that are not UTF-8 reached the message.
+        ApplyCase{"FieldUnderAScalar", "count.%FFx=1", "",
+                  "field 'count' is not a singular message, so it has no "
+                  "field \"?x\""},
         ApplyCase{"BadInt", "count=12x", "", "field 'count': invalid int64"},
         ApplyCase{"Int32Overflow", "small=2147483648", "",
                   "field 'small': invalid int32"},

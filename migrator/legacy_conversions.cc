@@ -41,11 +41,14 @@ constexpr absl::string_view kStatuses[] = {"not_started", "in_progress",
                                            "completed", "blocked", "deferred"};
 
 // Timestamp range of google/protobuf/timestamp.proto: years 1 to 9999.
+constexpr int64_t kMinUnixSeconds = -62135596800;
 constexpr int64_t kMaxUnixSeconds = 253402300799;
 // Numbers from here on are Unix milliseconds: as seconds they would be
 // after the year 5000, as milliseconds they are after March 1973.
 constexpr double kMinUnixMillis = 1e11;
 constexpr absl::Duration kLegacyThreadLifetime = absl::Hours(24);
+// Deepest JSON object column kept as an object (OptionalObject).
+constexpr int kMaxObjectNesting = 30;
 
 absl::Status Invalid(absl::string_view column, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(column, ": ", problem));
@@ -162,6 +165,11 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* timestamp) {
   timestamp->set_nanos(static_cast<int32_t>(sub * 1000));
 }
 
+bool InTimestampRange(absl::Time time) {
+  return time >= absl::FromUnixSeconds(kMinUnixSeconds) &&
+         time < absl::FromUnixSeconds(kMaxUnixSeconds + 1);
+}
+
 // Reads exactly `count` digits at text[*pos].
 bool Digits(absl::string_view text, size_t* pos, size_t count, int* out) {
   if (*pos + count > text.size()) return false;
@@ -260,8 +268,16 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
       civil.second() != second) {
     return Invalid(column, absl::StrCat(Quote(text), " is not a real time"));
   }
-  return absl::FromCivil(civil, absl::UTCTimeZone()) - offset +
-         absl::Microseconds(micros);
+  const absl::Time time = absl::FromCivil(civil, absl::UTCTimeZone()) - offset +
+                          absl::Microseconds(micros);
+  // An offset can carry a time of year 1 or 9999 out of the range a
+  // Timestamp holds (found by //fuzz:legacy_conversions).
+  if (!InTimestampRange(time)) {
+    return Invalid(column, absl::StrCat(Quote(text),
+                                        " is outside the years 1 to 9999 "
+                                        "in UTC"));
+  }
+  return time;
 }
 
 // created_at/updated_at of a keyed record, with the NULL fallbacks.
@@ -312,8 +328,32 @@ absl::StatusOr<std::vector<std::string>> StringList(
   return items;
 }
 
+// Levels of objects and arrays in `value` (0 for a scalar).
+int NestingOf(const google::protobuf::Value& value);
+
+int NestingOf(const google::protobuf::Struct& object) {
+  int deepest = 0;
+  for (const auto& [key, field] : object.fields()) {
+    deepest = std::max(deepest, NestingOf(field));
+  }
+  return deepest + 1;
+}
+
+int NestingOf(const google::protobuf::Value& value) {
+  if (value.has_struct_value()) return NestingOf(value.struct_value());
+  if (!value.has_list_value()) return 0;
+  int deepest = 0;
+  for (const google::protobuf::Value& item : value.list_value().values()) {
+    deepest = std::max(deepest, NestingOf(item));
+  }
+  return deepest + 1;
+}
+
 // An optional JSON object column: nullopt for NULL or ''. Other text is
-// kept as {"_invalid_json": "<the legacy text>"}, with a warning.
+// kept as {"_invalid_json": "<the legacy text>"}, with a warning. So is an
+// object nested deeper than kMaxObjectNesting: protobuf's JSON printer stops
+// at 32 levels, so the gateway could not show it (found by
+// //fuzz:legacy_conversions).
 absl::StatusOr<std::optional<google::protobuf::Struct>> OptionalObject(
     const LegacyValue& value, absl::string_view column,
     std::vector<std::string>* warnings) {
@@ -321,6 +361,10 @@ absl::StatusOr<std::optional<google::protobuf::Struct>> OptionalObject(
                             TextOf(value, column, true));
   if (text.empty()) return std::optional<google::protobuf::Struct>();
   absl::StatusOr<google::protobuf::Struct> object = DecodeJsonObject(text);
+  if (object.ok() && NestingOf(*object) > kMaxObjectNesting) {
+    object = absl::InvalidArgumentError(
+        absl::StrCat("nested deeper than ", kMaxObjectNesting, " levels"));
+  }
   if (!object.ok()) {
     Warn(warnings, column,
          absl::StrCat("not a JSON object (", object.status().message(),
@@ -430,6 +474,10 @@ absl::Status ConvertThreadContext(const LegacyRow& row, ConvertedRow* out,
   if (expires_at.is_null()) {
     Note(notes, "expires_at NULL: updated_at + 24 h used");
     expires = updated + kLegacyThreadLifetime;
+    if (!InTimestampRange(expires)) {
+      return Invalid("expires_at",
+                     "is NULL and updated_at + 24 h is after the year 9999");
+    }
   } else {
     OPSBRAIN_ASSIGN_OR_RETURN(expires,
                               ParseLegacyTime(expires_at, "expires_at", notes));

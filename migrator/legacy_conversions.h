@@ -23,7 +23,9 @@
 //              (NUMERIC affinity turns numeric-looking text into a number),
 //              or TEXT of digits, is Unix seconds, or Unix milliseconds from
 //              1e11 on (as seconds that would be after the year 5000).
-//              Microseconds are kept, finer digits refused.
+//              Microseconds are kept, finer digits refused. A time
+//              outside the years 1 to 9999 in UTC (after its offset, or
+//              updated_at + 24 h) is refused: a Timestamp cannot hold it.
 //              created_at/updated_at: a NULL one takes the other's value, both
 //              NULL is refused; a NULL expires_at becomes updated_at + 24 h,
 //              the legacy sliding-expiry rule.
@@ -44,7 +46,9 @@
 //              JSON such as Python's NaN, a lone surrogate escape, or valid
 //              JSON of another shape) is never dropped: a list column gets
 //              a list of one item, the legacy text; an object column gets
-//              {"_invalid_json": "<the legacy text>"} (kInvalidJsonKey).
+//              {"_invalid_json": "<the legacy text>"} (kInvalidJsonKey);
+//              so does an object nested more than 30 levels deep, which
+//              protobuf's JSON printer (and so the gateway) cannot show.
 //              Either way the row carries a warning naming the column and
 //              the decoder's reason.
 //   Goals      area and status in any letter case, stored lower case; ''

@@ -142,7 +142,16 @@ INSTANTIATE_TEST_SUITE_P(
         TimeCase{"Words", Text("yesterday"), std::nullopt, "is not a time"},
         TimeCase{"NegativeSeconds", Int(-5), std::nullopt, "out of range"},
         TimeCase{"TrailingJunk", Text("2025-09-01 12:00:00 UTC"), std::nullopt,
-                 "is not a time"}),
+                 "is not a time"},
+        // Found by //fuzz:legacy_conversions: an offset carried these out of
+        // the range of a Timestamp.
+        TimeCase{"OffsetBeforeYear1", Text("0001-01-01 00:00:00+01:00"),
+                 std::nullopt, "outside the years 1 to 9999"},
+        TimeCase{"OffsetAfterYear9999", Text("9999-12-31 23:59:59-01:00"),
+                 std::nullopt, "outside the years 1 to 9999"},
+        TimeCase{"LastMicrosecond", Text("9999-12-31 23:59:59.999999Z"),
+                 Utc(9999, 12, 31, 23, 59, 59) + absl::Microseconds(999999),
+                 nullptr}),
     [](const ::testing::TestParamInfo<TimeCase>& info) {
       return info.param.name;
     });
@@ -667,7 +676,19 @@ INSTANTIATE_TEST_SUITE_P(
             "MetricDataWithInfinity", "performance_metrics",
             MetricRow({{"additional_data", Text(R"({"x": Infinity})")}}),
             R"("additionalData":{"_invalid_json":"{\"x\": Infinity}"})",
-            "additional_data: not a JSON object (Infinity is not JSON"}),
+            "additional_data: not a JSON object (Infinity is not JSON"},
+        // Found by //fuzz:legacy_conversions: valid JSON, but deeper than
+        // protobuf's printer goes, so the gateway could not show the goal.
+        InvalidJsonCase{
+            "SuccessMetricsTooDeep", "business_goals",
+            GoalRow({{"success_metrics", Text([] {
+                        std::string text;
+                        for (int i = 0; i < 40; ++i) text += R"({"a":)";
+                        return text + "1" + std::string(40, '}');
+                      }())}}),
+            R"("successMetrics":{"_invalid_json":"{\"a\":{\"a\":)",
+            "success_metrics: not a JSON object (nested deeper than 30 "
+            "levels)"}),
     [](const ::testing::TestParamInfo<InvalidJsonCase>& info) {
       return info.param.name;
     });

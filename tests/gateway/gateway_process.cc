@@ -22,6 +22,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/util/subprocess.h"
 
 extern char** environ;
 
@@ -112,6 +114,16 @@ GatewayProcess::~GatewayProcess() {
   if (!exit_code_.has_value()) Stop().IgnoreError();
   if (reader_.joinable()) reader_.join();
   close(stderr_fd_);
+
+  // Under scripts/sanitizers.sh the gateway is sanitized too; a report
+  // (already passed on to the test log) fails the test whatever the test
+  // checks.
+  absl::MutexLock lock(&mu_);
+  for (const std::string& line : lines_) {
+    if (opsbrain::testing::IsSanitizerReportLine(line)) {
+      ADD_FAILURE() << "sanitizer report from the gateway: " << line;
+    }
+  }
 }
 
 void GatewayProcess::ReadStderr() {

@@ -1,9 +1,9 @@
 #include "tests/util/subprocess.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,12 +11,30 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
 
 extern char** environ;
 
 namespace opsbrain::testing {
+
+// AddressSanitizer, LeakSanitizer and ThreadSanitizer end a report with a
+// line "SUMMARY: <name>Sanitizer: ...", UndefinedBehaviorSanitizer (gcc's)
+// writes only "<file>:<line>:<column>: runtime error: ...".
+bool IsSanitizerReportLine(absl::string_view line) {
+  return (absl::StartsWith(line, "SUMMARY: ") &&
+          absl::StrContains(line, "Sanitizer")) ||
+         absl::StrContains(line, ": runtime error: ");
+}
+
+bool HasSanitizerReport(absl::string_view output) {
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (IsSanitizerReportLine(line)) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     const std::vector<std::string>& argv,
@@ -91,6 +109,16 @@ Subprocess::~Subprocess() {
   }
   reader_.join();
   close(output_fd_);
+
+  // Under scripts/sanitizers.sh the child is sanitized too; a report in it
+  // fails the test that started it even when the test never looks at the
+  // child's output or exit code.
+  absl::MutexLock lock(&mu_);
+  if (HasSanitizerReport(output_)) {
+    ADD_FAILURE() << "sanitizer report from child process " << pid_
+                  << "; its output:\n"
+                  << output_;
+  }
 }
 
 void Subprocess::ReadOutput() {
@@ -171,8 +199,7 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
   // output() holds everything the process wrote.
   mu_.AwaitWithTimeout(absl::Condition(&output_closed_), absl::Seconds(5));
   reaped_ = true;
-  exit_code_ =
-      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return exit_code_;
 }
 

@@ -20,6 +20,12 @@
 
 namespace opsbrain::testing {
 
+// Whether a line of a child's output is the summary of a sanitizer report
+// (scripts/sanitizers.sh builds the children sanitized too), and whether
+// some line of `output` is.
+bool IsSanitizerReportLine(absl::string_view line);
+bool HasSanitizerReport(absl::string_view output);
+
 // Thread-safe.
 class Subprocess {
  public:

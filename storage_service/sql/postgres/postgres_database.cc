@@ -623,7 +623,22 @@ absl::StatusOr<std::unique_ptr<Connection>> PostgresDatabase::Connect() const {
 }
 
 absl::Status PostgresDatabase::OpenFirst() {
-  OPSBRAIN_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, Connect());
+  absl::StatusOr<std::unique_ptr<Connection>> connected = Connect();
+  // A server that answers but will not speak TLS where the connection
+  // requires it is a configuration mismatch, not an outage: start-up would
+  // retry it for --database_wait only to fail the same way, under a message
+  // saying the database did not answer. Later, in the pool, it stays
+  // UNAVAILABLE like any lost server. The test is on libpq's own wording.
+  if (!connected.ok() && absl::StrContains(connected.status().message(),
+                                           "server does not support SSL")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "PostgreSQL does not accept TLS, which this connection requires "
+        "(sslmode=require or stricter, the default for a host that is not "
+        "loopback): ",
+        connected.status().message()));
+  }
+  if (!connected.ok()) return connected.status();
+  std::unique_ptr<Connection> connection = *std::move(connected);
   connection->fresh = false;
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(connection));

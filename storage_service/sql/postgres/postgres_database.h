@@ -57,9 +57,11 @@ struct PostgresOptions {
 // credentials fail here rather than at the first request.
 //
 // Errors: INVALID_ARGUMENT for a URL that is not a postgres:// or
-// postgresql:// URL libpq can parse, or a pool_size below 1; UNAVAILABLE
-// when the first connection fails (server down, refused, authentication),
-// with libpq's reason and the redacted URL in the message.
+// postgresql:// URL libpq can parse, or a pool_size below 1;
+// FAILED_PRECONDITION when the connection requires TLS and the server does
+// not offer it; UNAVAILABLE when the first connection fails otherwise
+// (server down, refused, authentication), with libpq's reason and the
+// redacted URL in the message.
 //
 // TLS: when neither the URL nor PGSSLMODE names an sslmode and some host
 // is neither loopback nor a unix socket, the driver asks for

@@ -23,7 +23,7 @@ TEST(PostgresErrorsTest, SqlstatesMapToCanonicalCodes) {
       {"22007", absl::StatusCode::kInvalidArgument},     // bad datetime
       {"40001", absl::StatusCode::kAborted},             // serialization
       {"40P01", absl::StatusCode::kAborted},             // deadlock
-      {"55P03", absl::StatusCode::kAborted},  // lock_not_available
+      {"55P03", absl::StatusCode::kAborted},             // lock_not_available
       {"40002", absl::StatusCode::kInternal},            // other class 40
       {"08000", absl::StatusCode::kUnavailable},         // connection_exception
       {"08006", absl::StatusCode::kUnavailable},         // connection_failure
