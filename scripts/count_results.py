@@ -2,6 +2,10 @@
 """Counts test cases from Bazel's test.xml files and prints the summary.
 
 Usage: count_results.py TESTLOGS_DIR BAZEL_EXIT_CODE TARGETS_FILE
+           [TESTLOGS_DIR BAZEL_EXIT_CODE TARGETS_FILE]...
+
+Each triple is one `bazel test` run (scripts/test.sh adds the fuzz runs,
+which have an output base of their own); the summary covers them all.
 
 TARGETS_FILE lists the test targets of the run, one label a line; only
 their reports count, so reports left by earlier runs of removed targets do
@@ -55,15 +59,23 @@ def count(testlogs, targets):
 
 
 def main():
-    testlogs, bazel_status = sys.argv[1], int(sys.argv[2])
-    with open(sys.argv[3]) as targets_file:
-        targets = [line.strip() for line in targets_file if line.strip()]
-    passed, failed = count(testlogs, targets)
-    for name in failed:
-        print(f"FAILED {name}")
-    if bazel_status != 0 and not failed:
-        print(f"FAILED bazel test exited with {bazel_status} (build error?)")
-        failed.append("bazel")
+    args = sys.argv[1:]
+    if not args or len(args) % 3:
+        sys.exit(__doc__)
+    passed, failed = 0, []
+    for i in range(0, len(args), 3):
+        testlogs, bazel_status = args[i], int(args[i + 1])
+        with open(args[i + 2]) as targets_file:
+            targets = [line.strip() for line in targets_file if line.strip()]
+        run_passed, run_failed = count(testlogs, targets)
+        for name in run_failed:
+            print(f"FAILED {name}")
+        if bazel_status != 0 and not run_failed:
+            print(f"FAILED bazel test exited with {bazel_status} "
+                  "(build error?)")
+            run_failed.append("bazel")
+        passed += run_passed
+        failed += run_failed
     print(f"{passed} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -32,6 +32,21 @@ export STORAGE_LISTEN="${STORAGE_LISTEN:-127.0.0.1:50051}"
 export STORAGE_ADDR="${STORAGE_ADDR:-${STORAGE_LISTEN}}"
 export PORT="${PORT:-8080}"
 
+# ---- Console: the operator console at /console/ ----------------------------
+# The gateway serves console/ (GATEWAY_CONSOLE_DIR), with Chart.js from
+# console/node_modules, pinned by console/package-lock.json.
+if [[ ! -f "${top}/console/node_modules/chart.js/dist/chart.umd.min.js" ]]; then
+  if command -v npm >/dev/null &&
+      (cd "${top}/console" && npm ci --no-audit --no-fund); then
+    :
+  else
+    rm -rf "${top}/console/node_modules"
+    echo "run.sh: npm ci in console/ failed; the console runs without its metrics charts" >&2
+  fi
+fi
+export GATEWAY_CONSOLE_DIR="${GATEWAY_CONSOLE_DIR:-${top}/console}"
+# ---- End of the console block ----------------------------------------------
+
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -55,6 +70,7 @@ echo "run.sh: WARNING: the gateway runs with AUTHENTICATION OFF (--insecure_disa
 "${bin}/gateway/gateway" --insecure_disable_auth --storage_plaintext --log_format=text &
 pids+=($!)
 echo "OpsBrain Store: http://localhost:${PORT}/v1/businessGoals (Ctrl-C stops)"
+echo "Operator console: http://localhost:${PORT}/console/ (authentication is off: any token signs in)"
 
 # Returns when either service exits; then the other is stopped too.
 wait -n "${pids[@]}"

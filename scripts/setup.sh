@@ -30,6 +30,16 @@ readonly PACKAGES=(
   curl
   python3
   openssl
+  # ---- Console: the browser of //tests/console (playwright-core drives
+  # Debian's Chromium headless; it downloads no browser of its own).
+  chromium
+  # ---- End of the console block.
+  # ---- Fuzzing: clang's libFuzzer and sanitizer runtimes, and lld, for the
+  # bounded fuzz runs of scripts/test.sh (bazel --config=fuzz).
+  clang
+  libclang-rt-14-dev
+  lld
+  # ---- End of the fuzzing block.
   # Benchmarks (bench/run.sh; pgbench comes with postgresql-15).
   wrk
   pgloader

@@ -42,17 +42,17 @@ absl::Status SchemaGate::Evaluate() {
     return last_;
   }
   if (!status->is_current()) {
-    last_ = absl::UnavailableError(absl::StrCat(
-        "schema is at version ", status->current_version,
-        ", this storage service needs version ", status->latest_version,
-        "; run `migrator up`"));
+    last_ = absl::UnavailableError(
+        absl::StrCat("schema is at version ", status->current_version,
+                     ", this storage service needs version ",
+                     status->latest_version, "; run `migrator up`"));
     return last_;
   }
   last_ = absl::OkStatus();
   if (!current_.exchange(true, std::memory_order_acq_rel)) {
     OPSBRAIN_LOG(INFO) << "schema is current at version "
-                       << status->current_version << " ("
-                       << status->dialect << ")";
+                       << status->current_version << " (" << status->dialect
+                       << ")";
     if (on_current_) on_current_();
   }
   return last_;
