@@ -7,8 +7,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/json.h"
@@ -145,6 +147,60 @@ absl::Status ParseBody(const Route& route, absl::string_view body,
   return absl::OkStatus();
 }
 
+// A field mask path: lower_snake_case names joined by dots (an underscore
+// before a lowercase letter only, since the JSON form camel-cases it), or
+// "*" for every writable field.
+bool IsFieldMaskPath(absl::string_view path) {
+  if (path == "*") return true;
+  for (absl::string_view name : absl::StrSplit(path, '.')) {
+    if (name.empty() || !absl::ascii_islower(name[0])) return false;
+    for (size_t i = 1; i < name.size(); ++i) {
+      const char c = name[i];
+      if (c == '_') {
+        if (i + 1 == name.size() || !absl::ascii_islower(name[i + 1])) {
+          return false;
+        }
+      } else if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Refuses a field mask (in a top-level field, where the requests keep
+// theirs) with a path that names no field by its syntax alone. Protobuf's
+// JSON reader lets such paths through, and they would not survive the
+// request being printed as JSON again; the store would refuse them later
+// with a vaguer message.
+absl::Status CheckFieldMasks(const Message& request) {
+  const Descriptor* type = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->is_repeated() || field->message_type() == nullptr ||
+        field->message_type()->full_name() != "google.protobuf.FieldMask" ||
+        !reflection->HasField(request, field)) {
+      continue;
+    }
+    const Message& mask = reflection->GetMessage(request, field);
+    const FieldDescriptor* paths =
+        mask.GetDescriptor()->FindFieldByName("paths");
+    const int count = mask.GetReflection()->FieldSize(mask, paths);
+    for (int j = 0; j < count; ++j) {
+      const std::string path =
+          mask.GetReflection()->GetRepeatedString(mask, paths, j);
+      if (!IsFieldMaskPath(path)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("field '", field->json_name(), "': \"", Excerpt(path),
+                         "\" is not a field path (names in lower_snake_case or "
+                         "lowerCamelCase joined by dots, or *)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
@@ -177,7 +233,11 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
   // The query, for what neither the path nor the body set.
   absl::StatusOr<std::vector<QueryParam>> params = ParseQueryString(query);
   if (!params.ok()) return params.status();
-  if (params->empty()) return request;
+  if (params->empty()) {
+    status = CheckFieldMasks(*request);
+    if (!status.ok()) return status;
+    return request;
+  }
   if (route.body == BodyKind::kWhole) {
     return absl::InvalidArgumentError(absl::StrCat(
         route.http_method, " ", route.path.text(),
@@ -187,6 +247,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
   if (route.body == BodyKind::kField) bound.push_back({route.body_field});
   status = ApplyQueryParams(*params, bound, request.get(),
                             options.ignore_unknown_fields);
+  if (!status.ok()) return status;
+  status = CheckFieldMasks(*request);
   if (!status.ok()) return status;
   return request;
 }
