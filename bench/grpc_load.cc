@@ -36,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/logging.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/completion_queue.h"
@@ -228,22 +229,6 @@ double Percentile(const std::vector<double>& sorted, double fraction) {
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-// JSON string contents: quotes, backslashes and control bytes escaped.
-std::string JsonEscaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 int Run(const LoadOptions& options) {
   // The channels, each with its own subchannel pool so that each has its
   // own TCP connection (gRPC would otherwise share one among equal
@@ -306,7 +291,7 @@ int Run(const LoadOptions& options) {
       latencies.size(), static_cast<long long>(errors),
       static_cast<double>(latencies.size()) / seconds,
       Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-      JsonEscaped(first_error).c_str());
+      JsonEscape(first_error).c_str());
   std::fflush(stdout);
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/json_escape.h"
 #include "common/utf8.h"
 
 namespace opsbrain {
@@ -79,18 +80,7 @@ std::string JsonEscape(absl::string_view text) {
   out.reserve(text.size());
   while (!text.empty()) {
     const unsigned char c = static_cast<unsigned char>(text.front());
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else if (c >= 0x80) {
+    if (c >= 0x80) {
       const size_t length = Utf8SequenceLength(text);
       if (length == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD
@@ -100,7 +90,10 @@ std::string JsonEscape(absl::string_view text) {
       out.append(text.data(), length);
       text.remove_prefix(length);
       continue;
-    } else {
+    }
+    if (c == 0x7F) {
+      AppendJsonUnicodeEscape(c, &out);
+    } else if (!AppendRequiredJsonEscape(c, &out)) {
       out += static_cast<char>(c);
     }
     text.remove_prefix(1);

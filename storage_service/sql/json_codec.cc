@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/json.h"
+#include "common/json_escape.h"
 
 namespace opsbrain::sql {
 namespace {
@@ -35,20 +36,14 @@ bool ProtobufEscapes(uint32_t c) {
          (c >= 0xe0020 && c <= 0xe007f);
 }
 
-void AppendUnit(uint32_t unit, std::string* out) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof(buffer), "\\u%04x", unit);
-  out->append(buffer);
-}
-
 void AppendEscapedCodePoint(uint32_t c, std::string* out) {
   if (c < 0x10000) {
-    AppendUnit(c, out);
+    AppendJsonUnicodeEscape(static_cast<uint16_t>(c), out);
     return;
   }
   c -= 0x10000;
-  AppendUnit(0xd800 + (c >> 10), out);
-  AppendUnit(0xdc00 + (c & 0x3ff), out);
+  AppendJsonUnicodeEscape(static_cast<uint16_t>(0xd800 + (c >> 10)), out);
+  AppendJsonUnicodeEscape(static_cast<uint16_t>(0xdc00 + (c & 0x3ff)), out);
 }
 
 // Decodes the UTF-8 sequence at text[i] (its length in *length); false for
@@ -88,39 +83,11 @@ void AppendString(const std::string& text, std::string* out) {
   for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out->append("\\\"");
-          break;
-        case '\\':
-          out->append("\\\\");
-          break;
-        case '\b':
-          out->append("\\b");
-          break;
-        case '\f':
-          out->append("\\f");
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        case '<':
-        case '>':
-        case 0x7f:
-          AppendUnit(c, out);
-          break;
-        default:
-          if (c < 0x20) {
-            AppendUnit(c, out);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
+      // Besides JSON's own, protobuf escapes '<', '>' and DEL.
+      if (c == '<' || c == '>' || c == 0x7f) {
+        AppendJsonUnicodeEscape(c, out);
+      } else if (!AppendRequiredJsonEscape(c, out)) {
+        out->push_back(static_cast<char>(c));
       }
       ++i;
       continue;
