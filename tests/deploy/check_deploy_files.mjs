@@ -9,6 +9,7 @@
 //
 // Run by //tests/deploy:deploy_files_test, which passes the paths:
 //   DEPLOY_DIR       the deploy/ folder
+//   CONSOLE_DIR      the console/ folder (the operator console's sources)
 //   STORAGE_BIN, GATEWAY_BIN, MIGRATOR_BIN, HEALTHCHECK_BIN
 //   TEST_TMPDIR      scratch space
 import assert from "node:assert/strict";
@@ -34,6 +35,7 @@ function env(name) {
 }
 
 const deployDir = env("DEPLOY_DIR");
+const consoleDir = env("CONSOLE_DIR");
 const tmpDir = fs.mkdtempSync(path.join(env("TEST_TMPDIR"), "deploy-files-"));
 const binaries = {
   storage_service: env("STORAGE_BIN"),
@@ -376,6 +378,37 @@ describe("Dockerfile", () => {
     assert.deepEqual(into.args, ["/out/", kImageBin]);
     assert.ok(into.instruction.getFlags().some(
         (f) => f.getName() === "from" && f.getValue() === "build"));
+  });
+
+  test("ships the operator console and points the gateway at it", () => {
+    const copy = runtime.find((i) => i.keyword === "COPY" &&
+                                     i.args[0] === "/console/");
+    assert.ok(copy, "COPY --from=build /console/ into the runtime stage");
+    assert.ok(copy.instruction.getFlags().some(
+        (f) => f.getName() === "from" && f.getValue() === "build"));
+    const envLine = runtime.find((i) => i.keyword === "ENV");
+    const imageEnv = Object.fromEntries(envLine.args.map((a) => a.split("=")));
+    assert.equal(path.join(imageEnv.GATEWAY_CONSOLE_DIR, "/"), copy.args[1],
+                 "GATEWAY_CONSOLE_DIR names the copied console");
+    // The build stage installs Chart.js as pinned and copies every file
+    // the page is made of: the top-level entries of console/ less the
+    // build and npm files, and the one file of Chart.js the page loads.
+    const words = instructions.filter((i) => i.keyword === "RUN")
+                      .flatMap((i) => i.args);
+    const runText = words.join(" ");
+    assert.match(runText, /\(cd console && npm ci /);
+    const shipped = new Set(words.filter((w) => w.startsWith("console/"))
+                                .map((w) => w.slice("console/".length)));
+    const page = fs.readdirSync(consoleDir).filter(
+        (name) => !["BUILD", "package.json", "package-lock.json",
+                    "node_modules"].includes(name) && !name.startsWith("."));
+    for (const name of page) {
+      assert.ok(shipped.has(name), `the image ships console/${name}`);
+    }
+    const html = fs.readFileSync(path.join(consoleDir, "index.html"), "utf8");
+    for (const match of html.matchAll(/src="(node_modules\/[^"]+)"/g)) {
+      assert.ok(shipped.has(match[1]), `the image ships console/${match[1]}`);
+    }
   });
 
   test("installs the runtime packages the binaries link, no more", () => {
