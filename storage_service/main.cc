@@ -14,10 +14,13 @@
 
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/duration_flag.h"
 #include "common/env_flags.h"
@@ -144,17 +147,40 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // One thread takes the stop signal from the start on, so that it also
+  // ends the start-up wait for the database.
+  absl::Notification stop_requested;
+  int signal = 0;
+  std::thread signal_taker([&signals, &signal, &stop_requested] {
+    sigwait(&signals, &signal);
+    stop_requested.Notify();
+  });
+  options.stop_requested = &stop_requested;
+
   absl::StatusOr<std::unique_ptr<opsbrain::StorageServer>> server =
       opsbrain::StorageServer::Start(options);
   if (!server.ok()) {
+    if (absl::IsCancelled(server.status()) &&
+        stop_requested.HasBeenNotified()) {
+      signal_taker.join();
+      OPSBRAIN_LOG(INFO) << "received "
+                         << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+                         << " while starting: " << server.status().message()
+                         << "; stopped";
+      return 0;
+    }
     OPSBRAIN_LOG(ERROR) << "cannot start: " << server.status();
+    // Ends the signal thread's wait, unless a signal already did.
+    if (!stop_requested.HasBeenNotified()) {
+      pthread_kill(signal_taker.native_handle(), SIGTERM);
+    }
+    signal_taker.join();
     return 1;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   OPSBRAIN_LOG(INFO) << "listening on " << host << ":" << (*server)->port();
 
-  int signal = 0;
-  sigwait(&signals, &signal);
+  signal_taker.join();
   OPSBRAIN_LOG(INFO) << "received "
                      << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
                      << "; draining calls in flight";

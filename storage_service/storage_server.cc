@@ -71,11 +71,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 }
 
 // Opens the database, retrying a PostgreSQL server that does not answer yet
-// (UNAVAILABLE) until `wait` has passed. Other failures (a bad URL, bad
-// credentials reported as such, a corrupt SQLite file) return at once.
+// (UNAVAILABLE) until `wait` has passed, or until `stop` (if any) is
+// notified: CANCELLED then. Other failures (a bad URL, bad credentials
+// reported as such, a corrupt SQLite file) return at once.
 absl::StatusOr<std::unique_ptr<sql::Database>> OpenWhenReachable(
     const DatabaseTarget& target, const DatabaseOptions& options,
-    absl::Duration wait) {
+    absl::Duration wait, absl::Notification* stop) {
   const absl::Time deadline = absl::Now() + wait;
   absl::Duration backoff = absl::Milliseconds(250);
   for (int attempt = 1;; ++attempt) {
@@ -96,7 +97,13 @@ absl::StatusOr<std::unique_ptr<sql::Database>> OpenWhenReachable(
           << "waiting up to " << absl::FormatDuration(wait)
           << " for the database: " << database.status().message();
     }
-    absl::SleepFor(std::min(backoff, deadline - now));
+    const absl::Duration pause = std::min(backoff, deadline - now);
+    if (stop == nullptr) {
+      absl::SleepFor(pause);
+    } else if (stop->WaitForNotificationWithTimeout(pause)) {
+      return absl::CancelledError(
+          "asked to stop while waiting for the database");
+    }
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
 }
@@ -143,7 +150,8 @@ absl::StatusOr<std::unique_ptr<StorageServer>> StorageServer::Start(
                             ParseDatabaseUrl(options.database_url));
   OPSBRAIN_ASSIGN_OR_RETURN(
       std::unique_ptr<sql::Database> opened,
-      OpenWhenReachable(target, options.database, options.database_wait));
+      OpenWhenReachable(target, options.database, options.database_wait,
+                        options.stop_requested));
   sql::InstrumentationOptions instrumentation;
   instrumentation.slow_statement_threshold = options.slow_query_threshold;
   instrumentation.registry = registry;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
 #include "common/metrics_http_server.h"
@@ -45,6 +46,10 @@ struct StorageServerOptions {
   // At start, how long to keep trying a PostgreSQL server that does not
   // answer before giving up (a database starting beside the service).
   absl::Duration database_wait = absl::Seconds(30);
+  // When set, notified once the process is asked to stop: the wait above
+  // then ends at once and Start returns CANCELLED, so that a SIGTERM from
+  // an orchestrator is not held up by a database that is down.
+  absl::Notification* stop_requested = nullptr;
   // Statements slower than this are logged at WARNING by name; zero: none.
   absl::Duration slow_query_threshold = absl::Milliseconds(500);
   // How often the database is pinged for the health service.

@@ -4,6 +4,7 @@
 // itself, no acknowledged write is lost, and the password never shows.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -305,6 +306,35 @@ TEST(StorageSecretsTest, UnreachableDatabaseFailsStartWithoutThePassword) {
     EXPECT_THAT(output, Not(HasSubstr(kPassword)));
     EXPECT_THAT(output, Not(HasSubstr("Pa55%2Dw0rd")));
   }
+}
+
+// An orchestrator stops a pod whose database is down: SIGTERM ends the
+// start-up wait at once, with exit 0, rather than after --database_wait.
+TEST(StorageStartTest, SigtermDuringTheDatabaseWaitStopsAtOnce) {
+  ClosedPort closed;
+  ASSERT_NE(closed.port(), 0);
+  absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(
+      {RunfilePath("storage_service/storage_service"), "--listen=127.0.0.1:0",
+       "--database_wait=120s"},
+      {{"DATABASE_URL", absl::StrCat("postgres://opsbrain:", kPassword,
+                                     "@127.0.0.1:", closed.port(), "/store")}});
+  ASSERT_TRUE(process.ok()) << process.status();
+  ASSERT_TRUE(
+      (*process)->WaitForLine("waiting up to 2m", absl::Seconds(30)).ok())
+      << (*process)->output();
+
+  const absl::Time sent = absl::Now();
+  ASSERT_TRUE((*process)->Signal(SIGTERM).ok());
+  absl::StatusOr<int> exit_code = (*process)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  // The wait wakes on the signal: seconds at most, not 120.
+  EXPECT_LT(absl::Now() - sent, absl::Seconds(10));
+  EXPECT_TRUE((*process)->WaitForLine("stopped", absl::Seconds(5)).ok());
+  const std::string output = (*process)->output();
+  EXPECT_THAT(output, HasSubstr("received SIGTERM while starting"));
+  EXPECT_THAT(output, Not(HasSubstr("cannot start")));
+  EXPECT_THAT(output, Not(HasSubstr(kPassword)));
 }
 
 TEST(StorageSecretsTest, AcceptedPasswordNeverAppearsInOutput) {
