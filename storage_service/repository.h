@@ -50,6 +50,10 @@ class FieldMask {
 struct WriteContext {
   std::string actor = "system";
   absl::Time now;
+  // Whether the caller may read sensitive configuration values (the
+  // `secrets` scope). Clearing a configuration's is_sensitive flag reveals
+  // its value, so it needs this: PERMISSION_DENIED otherwise.
+  bool may_read_secrets = false;
 };
 
 struct PageRequest {

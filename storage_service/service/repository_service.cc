@@ -90,6 +90,7 @@ WriteContext RepositoryService::WriteContextFor(
   WriteContext write;
   write.actor = caller.actor;
   write.now = Now();
+  write.may_read_secrets = caller.may_read_secrets();
   return write;
 }
 

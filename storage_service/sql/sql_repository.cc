@@ -285,8 +285,19 @@ class SqlRepository final : public Repository {
   absl::StatusOr<Configuration> UpdateConfiguration(
       const Configuration& config, const FieldMask& mask, bool allow_missing,
       const WriteContext& context) override {
-    return Write(configurations_, config, mask, allow_missing, context,
-                 WriteHooks<Configuration>{});
+    WriteHooks<Configuration> hooks;
+    hooks.permit = [&context](const Configuration& stored,
+                              const Configuration& merged) -> absl::Status {
+      if (stored.is_sensitive && !merged.is_sensitive &&
+          !context.may_read_secrets) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "configuration '", stored.key,
+            "': clearing is_sensitive reveals the value, which needs the "
+            "secrets scope"));
+      }
+      return absl::OkStatus();
+    };
+    return Write(configurations_, config, mask, allow_missing, context, hooks);
   }
 
   absl::Status DeleteConfiguration(absl::string_view key,
@@ -569,6 +580,9 @@ class SqlRepository final : public Repository {
     std::function<bool(const Record&)> is_gone;
     // Final touches on the record about to be written.
     std::function<absl::Status(Transaction&, Record&)> complete;
+    // Whether the caller may change the stored record into the merged one.
+    std::function<absl::Status(const Record& stored, const Record& merged)>
+        permit;
   };
 
   static std::string Select(const char* columns, const char* table) {
@@ -636,6 +650,9 @@ class SqlRepository final : public Repository {
       if (!stored.has_value()) merged.create_time = now;
       merged.update_time = now;
       merged.etag = NewEtag();
+      if (stored.has_value() && hooks.permit) {
+        OPSBRAIN_RETURN_IF_ERROR(hooks.permit(*stored, merged));
+      }
       if (hooks.complete) OPSBRAIN_RETURN_IF_ERROR(hooks.complete(tx, merged));
 
       if (stored.has_value()) {

@@ -29,6 +29,13 @@ WriteContext At(absl::Time now, std::string actor = "tester") {
   return WriteContext{std::move(actor), now};
 }
 
+// A writer with the secrets scope.
+WriteContext WithSecretsAt(absl::Time now) {
+  WriteContext context = At(now);
+  context.may_read_secrets = true;
+  return context;
+}
+
 Configuration Config(std::string key, std::string value,
                      std::string category = "general") {
   Configuration config;
@@ -130,10 +137,22 @@ TEST_P(RepositoryConformanceTest, SensitiveFlagStaysUntilClearedExplicitly) {
                   .ok());
   EXPECT_TRUE(repo_->GetConfiguration("openai_api_key")->is_sensitive);
 
+  // Clearing the flag reveals the value: only for the secrets scope, and
+  // a refusal changes nothing.
+  const std::string etag = repo_->GetConfiguration("openai_api_key")->etag;
+  absl::StatusOr<Configuration> refused =
+      repo_->UpdateConfiguration(Config("openai_api_key", ""),
+                                 FieldMask({"is_sensitive"}), false, At(kT0));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), HasSubstr("secrets scope"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr("sk-2")));
+  EXPECT_TRUE(repo_->GetConfiguration("openai_api_key")->is_sensitive);
+  EXPECT_EQ(repo_->GetConfiguration("openai_api_key")->etag, etag);
+
   ASSERT_TRUE(repo_
                   ->UpdateConfiguration(Config("openai_api_key", ""),
                                         FieldMask({"is_sensitive"}), false,
-                                        At(kT0))
+                                        WithSecretsAt(kT0))
                   .ok());
   EXPECT_FALSE(repo_->GetConfiguration("openai_api_key")->is_sensitive);
 }
@@ -276,7 +295,7 @@ TEST_P(RepositoryConformanceTest, AuditNeverHoldsASensitiveValue) {
   ASSERT_TRUE(repo_
                   ->UpdateConfiguration(Config("slack_bot_token", ""),
                                         FieldMask({"is_sensitive"}), false,
-                                        At(kT0))
+                                        WithSecretsAt(kT0))
                   .ok());
   ASSERT_TRUE(repo_->DeleteConfiguration("notion_token", "", At(kT0)).ok());
 

@@ -203,6 +203,17 @@ TEST_F(ProductionGatewayTest, SensitiveValuesReachOnlyTheSecretsScope) {
       EXPECT_THAT(body, Not(HasSubstr(kSlackSecret))) << token->name << target;
     }
   }
+  // Clearing the flag would show the value: a writer without secrets is
+  // refused, and the flag stays.
+  for (const char* target :
+       {"/v1/configurations/openai_api_key?updateMask=isSensitive",
+        "/v1/configurations/openai_api_key?updateMask=is_sensitive"}) {
+    TestResponse refused =
+        s.Http(&s.writer, "PATCH", target, R"({"isSensitive":false})");
+    EXPECT_EQ(refused.status, 403) << target;
+    EXPECT_EQ(ErrorOf(refused).code(), 7) << target;
+    EXPECT_THAT(refused.body, Not(HasSubstr(kOpenAiKey))) << target;
+  }
   const std::string masked =
       s.Ok(s.reader, "GET", "/v1/configurations/openai_api_key");
   EXPECT_EQ(StringField(masked, "value"), "");
