@@ -25,6 +25,7 @@ using ::opsbrain::gateway::testing::SendRaw;
 using ::opsbrain::gateway::testing::TestResponse;
 using ::opsbrain::gateway::testing::TimeUntilClosed;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Answers "METHOD TARGET BODY", at once, or for target "/later" only when
 // the test releases it, from another thread.
@@ -135,6 +136,26 @@ TEST_F(HttpServerTest, AnswersExpectContinue) {
   EXPECT_THAT(*raw, HasSubstr("POST /c hi"));
 }
 
+TEST_F(HttpServerTest, ReadsAChunkedBody) {
+  absl::StatusOr<std::string> raw = ReadUntilClosed(
+      port(),
+      "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n"
+      "Connection: close\r\n\r\n2\r\nhi\r\n1\r\n!\r\n0\r\n\r\n");
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  EXPECT_THAT(*raw, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(*raw, HasSubstr("POST /c hi!"));
+}
+
+TEST_F(HttpServerTest, NeverServesWhatFollowsAnUnreadableBody) {
+  absl::StatusOr<std::string> raw = ReadUntilClosed(
+      port(),
+      "POST /s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n"
+      "\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  EXPECT_THAT(*raw, HasSubstr("HTTP/1.1 400 Bad Request"));
+  EXPECT_THAT(*raw, Not(HasSubstr("GET /smuggled")));
+}
+
 TEST_F(HttpServerTest, RespondsLaterFromAnotherThread) {
   std::optional<absl::StatusOr<TestResponse>> response;
   std::thread client([this, &response] {
@@ -211,7 +232,34 @@ INSTANTIATE_TEST_SUITE_P(
                        "POST /t HTTP/1.1\r\nContent-Length: 20\r\n\r\nshort",
                        true, 400, "ended before it was complete"},
         UnreadableCase{"TruncatedHeaders", "GET / HTTP/1.1\r\nHost: x", true,
-                       400, "ended before it was complete"}),
+                       400, "ended before it was complete"},
+        // Framing a reader could take two ways: each is refused, and what
+        // follows the head is never read as a second request.
+        UnreadableCase{"ChunkedNotLast",
+                       "POST /s HTTP/1.1\r\nHost: x\r\n"
+                       "Transfer-Encoding: chunked, gzip\r\n\r\n"
+                       "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+                       false, 400, "only Transfer-Encoding accepted"},
+        UnreadableCase{"UnknownCoding",
+                       "POST /s HTTP/1.1\r\nHost: x\r\n"
+                       "Transfer-Encoding: xchunked\r\n\r\n"
+                       "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+                       false, 400, "only Transfer-Encoding accepted"},
+        UnreadableCase{"CodingBeforeChunked",
+                       "POST /s HTTP/1.1\r\nHost: x\r\n"
+                       "Transfer-Encoding: gzip, chunked\r\n\r\n"
+                       "2\r\n{}\r\n0\r\n\r\n",
+                       false, 400, "only Transfer-Encoding accepted"},
+        UnreadableCase{"ChunkedInHttp10",
+                       "POST /s HTTP/1.0\r\nHost: x\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n"
+                       "2\r\n{}\r\n0\r\n\r\n",
+                       false, 400, "not allowed in an HTTP/1.0 request"},
+        UnreadableCase{"Trailers",
+                       "POST /s HTTP/1.1\r\nHost: x\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n"
+                       "2\r\n{}\r\n0\r\nAuthorization: Bearer t\r\n\r\n",
+                       false, 400, "trailer fields"}),
     [](const ::testing::TestParamInfo<UnreadableCase>& info) {
       return std::string(info.param.name);
     });
