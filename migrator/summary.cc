@@ -152,8 +152,13 @@ void AppendStoreTables(const JobReport& report, std::string* out) {
       verdict = absl::StrCat(v.store_table_rows - v.expected_rows,
                              " rows more than the legacy file (written since, "
                              "or from another file)");
+    } else if (v.store_table_rows == v.expected_rows) {
+      verdict =
+          "as many rows as the legacy file, with other content (changed "
+          "since, or from another file)";
     } else {
-      verdict = "FEWER rows than the legacy file";
+      verdict = absl::StrCat("FEWER rows than the legacy file (",
+                             v.expected_rows - v.store_table_rows, " fewer)");
     }
     absl::StrAppendFormat(out, "  %-20s %8d %s %s\n", table.table,
                           v.store_table_rows, v.store_table_checksum, verdict);

@@ -132,6 +132,28 @@ TEST(SummaryTest, ListsWarningsAbsentColumnsAndTheStoreTables) {
                                  "legacy file"));
 }
 
+TEST(SummaryTest, StoreTablesSayHowTheyDifferFromTheLegacyFile) {
+  JobReport report = TwoTables();
+  TableVerification& configs = report.tables[0].verification;
+  configs.expected_rows = 54;
+  configs.legacy_checksum = "00000000000000aa";
+  configs.store_table_rows = 54;
+  configs.store_table_checksum = "00000000000000ab";
+  TableVerification& goals = report.tables[2].verification;
+  goals.expected_rows = 10;
+  goals.legacy_checksum = "00000000000000cc";
+  goals.store_table_rows = 7;
+  goals.store_table_checksum = "00000000000000dd";
+
+  const std::string summary = FormatSummary(report);
+  EXPECT_THAT(summary, HasSubstr("configurations             54 "
+                                 "00000000000000ab as many rows as the legacy "
+                                 "file, with other content"));
+  EXPECT_THAT(summary, HasSubstr("business_goals              7 "
+                                 "00000000000000dd FEWER rows than the legacy "
+                                 "file (3 fewer)"));
+}
+
 TEST(SummaryTest, ManyWarningsAreCutShortInTheText) {
   JobReport report = TwoTables();
   for (int i = 0; i < kMaxSummaryWarnings + 5; ++i) {
