@@ -185,6 +185,9 @@ class ImportJob {
     report_.legacy_path = options_.legacy_path;
     OPSBRAIN_RETURN_IF_ERROR(CheckSchema());
     OPSBRAIN_RETURN_IF_ERROR(OpenLegacyFile());
+    absl::StatusOr<ConversionContext> context = ReadConversionContext(*file_);
+    if (!context.ok()) return FileFailure(context.status());
+    context_ = *std::move(context);
     for (TableState& table : tables_) {
       OPSBRAIN_RETURN_IF_ERROR(Preflight(table));
     }
@@ -360,7 +363,7 @@ class ImportJob {
           table.rejected.push_back(false);
           std::vector<std::string> notes;
           absl::StatusOr<ConvertedRow> converted =
-              ConvertLegacyRow(table.name, row, &notes);
+              ConvertLegacyRow(table.name, row, &notes, context_);
           const size_t row_bytes =
               converted.ok() ? converted->row.ByteSizeLong() : 0;
           if (converted.ok() && row_bytes > kMaxRowBytes) {
@@ -441,7 +444,7 @@ class ImportJob {
           }
           if (table.rejected[position]) return absl::OkStatus();
           absl::StatusOr<ConvertedRow> converted =
-              ConvertLegacyRow(table.name, row, nullptr);
+              ConvertLegacyRow(table.name, row, nullptr, context_);
           if (!converted.ok()) {
             return InternalFailure(absl::InternalError(absl::StrCat(
                 table.name, " row ", position,
@@ -578,6 +581,8 @@ class ImportJob {
   StoreClient& store_;
   const ImportJobOptions& options_;
   std::unique_ptr<LegacyFile> file_;
+  // What row conversions need of other tables (sensitive configurations).
+  ConversionContext context_;
   std::vector<TableState> tables_;
   JobReport report_;
 

@@ -607,7 +607,52 @@ absl::Status ConvertUserPreference(const LegacyRow& row, ConvertedRow* out,
   return absl::OkStatus();
 }
 
-absl::Status ConvertAuditEntry(const LegacyRow& row, ConvertedRow* out,
+// What the store writes in place of a sensitive value in its audit rows
+// (kRedacted, storage_service/repository.h).
+constexpr char kRedactedValue[] = "[REDACTED]";
+
+// True when audit values mark the record sensitive.
+bool MarkedSensitive(const v1::AuditEntry& entry) {
+  for (const google::protobuf::Struct* values :
+       {&entry.old_values(), &entry.new_values()}) {
+    auto flag = values->fields().find("is_sensitive");
+    if (flag == values->fields().end()) continue;
+    // The legacy app wrote JSON booleans; SQLite's 1 is taken alike.
+    if (flag->second.bool_value() || flag->second.number_value() != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Replaces the configuration value in an audit row about a sensitive
+// configuration by the marker the store writes.
+void RedactSensitiveAuditValues(const ConversionContext& context,
+                                v1::AuditEntry* entry,
+                                std::vector<std::string>* notes) {
+  if (entry->table_name() != "configurations") return;
+  if (!context.sensitive_configuration_keys.contains(entry->record_id()) &&
+      !MarkedSensitive(*entry)) {
+    return;
+  }
+  std::vector<google::protobuf::Struct*> present;
+  if (entry->has_old_values()) present.push_back(entry->mutable_old_values());
+  if (entry->has_new_values()) present.push_back(entry->mutable_new_values());
+  for (google::protobuf::Struct* values : present) {
+    auto value = values->mutable_fields()->find("value");
+    if (value == values->mutable_fields()->end() ||
+        (value->second.has_string_value() &&
+         value->second.string_value() == kRedactedValue)) {
+      continue;
+    }
+    value->second.set_string_value(kRedactedValue);
+    Note(notes, "sensitive value in an audit row replaced by [REDACTED]");
+  }
+}
+
+absl::Status ConvertAuditEntry(const LegacyRow& row,
+                               const ConversionContext& context,
+                               ConvertedRow* out,
                                std::vector<std::string>* notes) {
   v1::AuditEntry* entry = out->row.mutable_audit_entry();
   OPSBRAIN_ASSIGN_OR_RETURN(const int64_t id, PositiveLegacyId(row, notes));
@@ -643,6 +688,7 @@ absl::Status ConvertAuditEntry(const LegacyRow& row, ConvertedRow* out,
   if (new_values.has_value()) {
     *entry->mutable_new_values() = *std::move(new_values);
   }
+  RedactSensitiveAuditValues(context, entry, notes);
   OPSBRAIN_ASSIGN_OR_RETURN(*entry->mutable_actor(),
                             TextOf(row.Get("changed_by"), "changed_by", true));
   OPSBRAIN_ASSIGN_OR_RETURN(
@@ -952,9 +998,25 @@ absl::StatusOr<LegacySetting> ConvertLegacySetting(
   return setting;
 }
 
-absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
-                                              const LegacyRow& row,
-                                              std::vector<std::string>* notes) {
+absl::StatusOr<ConversionContext> ReadConversionContext(LegacyFile& file) {
+  ConversionContext context;
+  if (!file.HasTable("configurations")) return context;
+  OPSBRAIN_RETURN_IF_ERROR(file.ForEachRow(
+      "configurations", [&context](const LegacyRow& row) -> absl::Status {
+        absl::StatusOr<ConvertedRow> converted =
+            ConvertLegacyRow("configurations", row, nullptr);
+        if (converted.ok() && converted->row.configuration().is_sensitive()) {
+          context.sensitive_configuration_keys.insert(
+              converted->row.configuration().key());
+        }
+        return absl::OkStatus();
+      }));
+  return context;
+}
+
+absl::StatusOr<ConvertedRow> ConvertLegacyRow(
+    absl::string_view table, const LegacyRow& row,
+    std::vector<std::string>* notes, const ConversionContext& context) {
   ConvertedRow out;
   std::vector<std::string> row_notes;
   absl::Status status;
@@ -969,7 +1031,7 @@ absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
   } else if (table == "user_preferences") {
     status = ConvertUserPreference(row, &out, &row_notes);
   } else if (table == "config_audit") {
-    status = ConvertAuditEntry(row, &out, &row_notes);
+    status = ConvertAuditEntry(row, context, &out, &row_notes);
   } else if (table == "performance_metrics") {
     status = ConvertPerformanceMetric(row, &out, &row_notes);
   } else {

@@ -104,6 +104,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -131,11 +132,26 @@ struct ConvertedRow {
   std::vector<std::string> warnings;
 };
 
+// What converting one row needs to know of other tables of the file.
+struct ConversionContext {
+  // The keys of the file's sensitive configurations: a configuration audit
+  // row about one of them has its values' "value" replaced by "[REDACTED]",
+  // as the store writes its own audit rows (a hand-edited legacy file may
+  // hold the plain value there). So does a row whose values say
+  // "is_sensitive": true.
+  absl::flat_hash_set<std::string> sensitive_configuration_keys;
+};
+
+// Reads the context above from `file` (its configurations; rows that do
+// not convert count as not sensitive, and are reported by their own table).
+absl::StatusOr<ConversionContext> ReadConversionContext(LegacyFile& file);
+
 // Converts one row of `table` (a LegacyTables() name). On success, appends
 // to `notes` one phrase per normalisation applied.
-absl::StatusOr<ConvertedRow> ConvertLegacyRow(absl::string_view table,
-                                              const LegacyRow& row,
-                                              std::vector<std::string>* notes);
+absl::StatusOr<ConvertedRow> ConvertLegacyRow(
+    absl::string_view table, const LegacyRow& row,
+    std::vector<std::string>* notes,
+    const ConversionContext& context = ConversionContext());
 
 // The row's natural key for a report, readable even for a row that fails
 // conversion: the key, thread key or id; "user_id/key" for preferences; the

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -505,6 +506,57 @@ TEST(ConvertLegacyRowTest, AuditValuesAreObjects) {
   EXPECT_EQ(converted->key.legacy_id(), 6);
   EXPECT_THAT(notes, ElementsAre("action folded to upper case"));
   EXPECT_THAT(converted->warnings, IsEmpty());
+}
+
+TEST(ConvertLegacyRowTest, AuditRowsNeverKeepASensitiveValue) {
+  const auto audit = [](std::string key, std::string old_values,
+                        std::string new_values) {
+    return Row({{"id", Int(7)},
+                {"table_name", Text("configurations")},
+                {"record_id", Text(std::move(key))},
+                {"action", Text("UPDATE")},
+                {"old_values", Text(std::move(old_values))},
+                {"new_values", Text(std::move(new_values))},
+                {"changed_by", Text("U04CEO0001")},
+                {"changed_at", Text("2025-08-26 11:00:00")}});
+  };
+  ConversionContext context;
+  context.sensitive_configuration_keys.insert("slack_bot_token");
+
+  // A key the file marks sensitive, and values that mark themselves so.
+  for (const auto& [key, old_values, new_values] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"slack_bot_token", R"({"value": "xoxb-old"})",
+            R"({"value": "xoxb-new", "category": "slack"})"},
+           {"other_key", R"({"value": "sk-old", "is_sensitive": true})",
+            R"({"value": "sk-new"})"},
+           {"third_key", R"({"value": "sk-old"})",
+            R"({"value": "sk-new", "is_sensitive": 1})"}}) {
+    SCOPED_TRACE(key);
+    std::vector<std::string> notes;
+    absl::StatusOr<ConvertedRow> converted = ConvertLegacyRow(
+        "config_audit", audit(key, old_values, new_values), &notes, context);
+    ASSERT_TRUE(converted.ok()) << converted.status();
+    const v1::AuditEntry& entry = converted->row.audit_entry();
+    EXPECT_EQ(entry.old_values().fields().at("value").string_value(),
+              "[REDACTED]");
+    EXPECT_EQ(entry.new_values().fields().at("value").string_value(),
+              "[REDACTED]");
+    EXPECT_THAT(notes, Contains("sensitive value in an audit row replaced by "
+                                "[REDACTED]"));
+  }
+
+  // Other configurations, and other tables, keep their values.
+  std::vector<std::string> notes;
+  absl::StatusOr<ConvertedRow> plain = ConvertLegacyRow(
+      "config_audit",
+      audit("openai_model", R"({"value": "gpt-4"})", R"({"value": "gpt-4o"})"),
+      &notes, context);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(
+      plain->row.audit_entry().new_values().fields().at("value").string_value(),
+      "gpt-4o");
+  EXPECT_THAT(notes, IsEmpty());
 }
 
 TEST(ConvertLegacyRowTest, MetricsNeedFiniteValues) {
