@@ -42,8 +42,8 @@ std::string ResetIdSequenceSql(Dialect dialect, absl::string_view table) {
   // `table` is one of the repository's own table names, never input.
   std::string name(table);
   return absl::StrCat("SELECT setval(pg_get_serial_sequence('", name,
-                      "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM ", name,
-                      "), false)");
+                      "', 'id'), (SELECT GREATEST(COALESCE(MAX(id), 0) + 1, ",
+                      kFirstStoreId, ") FROM ", name, "), false)");
 }
 
 }  // namespace opsbrain::sql

@@ -3,6 +3,7 @@
 #ifndef OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
 #define OPSBRAIN_STORAGE_SERVICE_SQL_DIALECT_SQL_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -37,9 +38,13 @@ struct DialectSql {
 
 const DialectSql& SqlFor(Dialect dialect);
 
+// The first id the store gives an audit entry or metric of its own (since
+// migration 3): lower ids are left to rows imported with their legacy ids.
+inline constexpr int64_t kFirstStoreId = int64_t{1} << 31;
+
 // After rows were inserted with explicit ids, moves `table`'s id sequence
-// past them; empty where the database does that itself (SQLite's
-// AUTOINCREMENT).
+// past them, and never below kFirstStoreId; empty where the database does
+// that itself (SQLite's AUTOINCREMENT).
 std::string ResetIdSequenceSql(Dialect dialect, absl::string_view table);
 
 }  // namespace opsbrain::sql

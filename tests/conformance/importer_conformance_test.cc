@@ -11,6 +11,8 @@
 #include "gtest/gtest.h"
 #include "storage_service/importer.h"
 #include "storage_service/records.h"
+#include "storage_service/repository.h"
+#include "storage_service/sql/dialect_sql.h"
 #include "tests/conformance/test_store.h"
 
 namespace opsbrain::testing {
@@ -57,6 +59,53 @@ TEST_P(ImporterConformanceTest, FindsMetricsByLegacyIdAcrossChunks) {
     EXPECT_EQ(metric.id, id);
     EXPECT_EQ(metric.value, static_cast<double>(id) / 4);
   }
+}
+
+// Rows the store writes itself and rows imported with their legacy ids
+// never share an id, before or after an import.
+TEST_P(ImporterConformanceTest, StoreIdsStayAboveLegacyIds) {
+  Repository& repo = *store_->repository;
+  const absl::Time now = absl::FromUnixSeconds(1764800000);
+  PerformanceMetric own;
+  own.name = "own";
+  own.value = 1;
+  own.time = now;
+  absl::StatusOr<std::vector<PerformanceMetric>> created =
+      repo.CreatePerformanceMetrics({own});
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_GE(created->front().id, sql::kFirstStoreId);
+  AppSetting setting;
+  setting.key = "k";
+  setting.value = "v";
+  ASSERT_TRUE(repo.UpdateAppSetting(setting, FieldMask({"value"}), true,
+                                    WriteContext{"tester", now})
+                  .ok());
+  absl::StatusOr<Page<AuditEntry>> audit =
+      repo.ListAuditEntries("", "", PageRequest{});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->items.size(), 1u);
+  EXPECT_GE(audit->items.front().id, sql::kFirstStoreId);
+
+  // Legacy rows with the ids a legacy app gives from 1 up are new rows.
+  PerformanceMetric legacy_metric;
+  legacy_metric.name = "legacy";
+  legacy_metric.value = 2;
+  legacy_metric.time = now - absl::Hours(24);
+  AuditEntry legacy_audit;
+  legacy_audit.table_name = "app_settings";
+  legacy_audit.record_id = "old";
+  legacy_audit.new_values_json = R"({"setting_value":"1"})";
+  legacy_audit.actor = "U1";
+  legacy_audit.change_time = now - absl::Hours(24);
+  absl::StatusOr<ImportOutcome> outcome = store_->importer->ImportBatch(
+      {ImportedRow{1, legacy_metric}, ImportedRow{1, legacy_audit}});
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_THAT(outcome->imported, ::testing::ElementsAre(true, true));
+
+  // And the store goes on above them.
+  created = repo.CreatePerformanceMetrics({own});
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_GT(created->front().id, sql::kFirstStoreId);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImporterConformanceTest,

@@ -118,7 +118,7 @@ class MigratorEndToEndTest : public ::testing::TestWithParam<Backend> {
 TEST_P(MigratorEndToEndTest, MigratesUpTwiceAndReportsStatus) {
   MigratorRun before = Migrator({"status"});
   EXPECT_EQ(before.exit_code, 0) << before.output;
-  EXPECT_THAT(before.output, HasSubstr("Schema version 0 of 2 (behind"));
+  EXPECT_THAT(before.output, HasSubstr("Schema version 0 of 3 (behind"));
 
   MigratorRun up = Migrator({"up"});
   EXPECT_EQ(up.exit_code, 0) << up.output;
@@ -131,7 +131,7 @@ TEST_P(MigratorEndToEndTest, MigratesUpTwiceAndReportsStatus) {
 
   MigratorRun after = Migrator({"status"});
   EXPECT_EQ(after.exit_code, 0) << after.output;
-  EXPECT_THAT(after.output, HasSubstr("Schema version 2 of 2 (current"));
+  EXPECT_THAT(after.output, HasSubstr("Schema version 3 of 3 (current"));
   EXPECT_THAT(after.output, HasSubstr("Pending: none"));
 }
 

@@ -136,7 +136,7 @@ TEST_P(MigratorFailureTest, ImportBeforeUpAsksForTheMigrations) {
   MigratorRun run = Migrator({"import", "--from", legacy_path_});
   EXPECT_EQ(run.exit_code, kExitFailure) << run.output;
   EXPECT_THAT(run.output,
-              HasSubstr("schema is at version 0 of 2: run `migrator up`"));
+              HasSubstr("schema is at version 0 of 3: run `migrator up`"));
   EXPECT_TRUE(FileExists(legacy_path_));
   EXPECT_THAT(Archives(), IsEmpty());
 }

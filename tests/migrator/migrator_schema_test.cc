@@ -99,7 +99,7 @@ class MigratorSchemaTest : public ::testing::TestWithParam<Backend> {
 TEST_P(MigratorSchemaTest, DryRunPrintsThePlanAndTheSqlAndChangesNothing) {
   MigratorRun run = Migrator({"up", "--dry-run"});
   ASSERT_EQ(run.exit_code, kExitOk) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("Schema version 0 of 2 (behind"));
+  EXPECT_THAT(run.output, HasSubstr("Schema version 0 of 3 (behind"));
   EXPECT_THAT(run.output,
               HasSubstr("Dry run, nothing changed. `migrator up` would apply, "
                         "in order, each in its own transaction:\n  1  legacy "
@@ -110,7 +110,7 @@ TEST_P(MigratorSchemaTest, DryRunPrintsThePlanAndTheSqlAndChangesNothing) {
   EXPECT_THAT(run.output, HasSubstr("ADD COLUMN etag"));
 
   MigratorRun status = Migrator({"status"});
-  EXPECT_THAT(status.output, HasSubstr("Schema version 0 of 2 (behind"));
+  EXPECT_THAT(status.output, HasSubstr("Schema version 0 of 3 (behind"));
   EXPECT_THAT(status.output, HasSubstr("Applied: none"));
   EXPECT_FALSE(Exec("SELECT 1 FROM configurations").ok());
 
@@ -125,7 +125,7 @@ TEST_P(MigratorSchemaTest,
   ASSERT_EQ(Migrator({"up"}).exit_code, kExitOk);
   MigratorRun run = Migrator({"validate"});
   EXPECT_EQ(run.exit_code, kExitOk) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("Validated: the 2 applied migrations are "
+  EXPECT_THAT(run.output, HasSubstr("Validated: the 3 applied migrations are "
                                     "the storage service's own"));
 
   // Someone edited migration 2 after it ran (here: its recorded checksum).
@@ -150,7 +150,7 @@ TEST_P(MigratorSchemaTest,
   run = Migrator({"validate"});
   EXPECT_EQ(run.exit_code, kExitSchemaHistory) << run.output;
   EXPECT_THAT(run.output, HasSubstr("migration 1 (legacy schema) is not "
-                                    "applied, but migration 2 after it is"));
+                                    "applied, but migration 3 after it is"));
 }
 
 TEST_P(MigratorSchemaTest, FailedMigrationIsRolledBackRecordedAndRetried) {
@@ -173,7 +173,7 @@ TEST_P(MigratorSchemaTest, FailedMigrationIsRolledBackRecordedAndRetried) {
   EXPECT_FALSE(Exec("SELECT etag FROM configurations").ok());
 
   run = Migrator({"status"});
-  EXPECT_THAT(run.output, HasSubstr("Schema version 1 of 2 (behind"));
+  EXPECT_THAT(run.output, HasSubstr("Schema version 1 of 3 (behind"));
   EXPECT_THAT(run.output, HasSubstr("Failed attempts, rolled back (the next "
                                     "`migrator up` retries):\n  2  current "
                                     "shape  failed "));
@@ -184,7 +184,7 @@ TEST_P(MigratorSchemaTest, FailedMigrationIsRolledBackRecordedAndRetried) {
   EXPECT_EQ(run.exit_code, kExitOk) << run.output;
   EXPECT_THAT(run.output, HasSubstr("Applied migration 2 (current shape)"));
   run = Migrator({"status"});
-  EXPECT_THAT(run.output, HasSubstr("Schema version 2 of 2 (current"));
+  EXPECT_THAT(run.output, HasSubstr("Schema version 3 of 3 (current"));
   EXPECT_THAT(run.output, Not(HasSubstr("Failed attempts")));
   EXPECT_TRUE(Exec("SELECT etag FROM configurations").ok());
 }
@@ -266,7 +266,7 @@ TEST_P(MigratorOnPostgresTest, TwoMigratorsAtOnceApplyEachMigrationOnce) {
                         return absl::OkStatus();
                       })
                   .ok());
-  EXPECT_THAT(versions, ElementsAre(1, 2));
+  EXPECT_THAT(versions, ElementsAre(1, 2, 3));
 }
 
 // The old app's PostgreSQL database, with rows: baseline, up, and every row
@@ -313,7 +313,7 @@ TEST_P(MigratorOnPostgresTest, BaselineAndUpUpgradeTheOldAppsDatabase) {
 
   // `up` alone tries to create the tables again, fails, and says why.
   MigratorRun run = Migrator({"status"});
-  EXPECT_THAT(run.output, HasSubstr("Schema version 0 of 2"));
+  EXPECT_THAT(run.output, HasSubstr("Schema version 0 of 3"));
   run = Migrator({"up"});
   EXPECT_EQ(run.exit_code, kExitFailure) << run.output;
   EXPECT_THAT(run.output, HasSubstr("the database already holds tables of the "
@@ -327,7 +327,7 @@ TEST_P(MigratorOnPostgresTest, BaselineAndUpUpgradeTheOldAppsDatabase) {
   ASSERT_EQ(run.exit_code, kExitOk) << run.output;
   EXPECT_THAT(run.output, HasSubstr("Recorded the existing legacy schema as "
                                     "migration 1"));
-  EXPECT_THAT(run.output, HasSubstr("Schema version 1 of 2 (behind"));
+  EXPECT_THAT(run.output, HasSubstr("Schema version 1 of 3 (behind"));
   run = Migrator({"up"});
   ASSERT_EQ(run.exit_code, kExitOk) << run.output;
   EXPECT_THAT(run.output, HasSubstr("Applied migration 2 (current shape)"));

@@ -74,15 +74,15 @@ TEST_P(StorageBinaryTest, RepositoryWaitsForMigrationsThroughSchemaApi) {
   ASSERT_TRUE(
       storage->Schema()->GetSchemaStatus(&status_context, {}, &schema).ok());
   EXPECT_EQ(schema.current_version(), 0);
-  EXPECT_EQ(schema.latest_version(), 2);
-  EXPECT_EQ(schema.pending_size(), 2);
+  EXPECT_EQ(schema.latest_version(), 3);
+  EXPECT_EQ(schema.pending_size(), 3);
 
   grpc::ClientContext apply_context;
   Prepare(&apply_context);
   v1::ApplyMigrationsResponse applied;
   ASSERT_TRUE(
       storage->Schema()->ApplyMigrations(&apply_context, {}, &applied).ok());
-  EXPECT_EQ(applied.applied_size(), 2);
+  EXPECT_EQ(applied.applied_size(), 3);
   EXPECT_EQ(storage->Health(""), HealthCheckResponse::SERVING);
   EXPECT_EQ(storage->Health("opsbrain.v1.Repository"),
             HealthCheckResponse::SERVING);
