@@ -1,5 +1,6 @@
 #include "gateway/transcoder.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,30 @@ using ::google::protobuf::Message;
 
 // json_util's messages may quote the input; keep them short and printable.
 constexpr size_t kMaxParserMessageBytes = 200;
+
+// Deepest nesting of arrays and objects a request body may have. Protobuf's
+// parser stops at about 50 levels inside a Struct with an unhelpful
+// message ("JSON transcoder produced invalid protobuf output"), and no
+// record of the API needs more than a few.
+constexpr int kMaxBodyDepth = 30;
+
+// The nesting depth of a decoded JSON value: 0 for a scalar.
+int JsonDepth(const google::protobuf::Value& value) {
+  int deepest = 0;
+  if (value.has_struct_value()) {
+    for (const auto& [unused, field] : value.struct_value().fields()) {
+      deepest = std::max(deepest, JsonDepth(field));
+    }
+    return deepest + 1;
+  }
+  if (value.has_list_value()) {
+    for (const google::protobuf::Value& item : value.list_value().values()) {
+      deepest = std::max(deepest, JsonDepth(item));
+    }
+    return deepest + 1;
+  }
+  return 0;
+}
 
 std::unique_ptr<Message> NewMessage(const Descriptor* type) {
   const Message* prototype =
@@ -128,6 +153,11 @@ absl::Status ParseBody(const Route& route, absl::string_view body,
   if (!strict.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid JSON in ", where, ": ", strict.status().message()));
+  }
+  if (JsonDepth(*strict) > kMaxBodyDepth) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON in ", where,
+                                                   ": nesting deeper than ",
+                                                   kMaxBodyDepth, " levels"));
   }
   if (strict->has_struct_value()) {
     const absl::Status checked = CheckStrictFields(

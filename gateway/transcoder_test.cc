@@ -24,7 +24,7 @@ struct TranscodeCase {
   const char* name;
   const char* method;
   const char* target;  // Path and query.
-  const char* body;
+  std::string body;
   const char* want;   // EchoRequest in text format, when it succeeds.
   const char* error;  // A substring of the INVALID_ARGUMENT message, else "".
 };
@@ -140,7 +140,15 @@ INSTANTIATE_TEST_SUITE_P(
                       "/v1/things/t?mask=count_*%22%7D", "", "",
                       "is not a field path"},
         TranscodeCase{"FieldMaskPathInBody", "POST", "/v1/things",
-                      R"({"mask":"a..b"})", "", "field 'mask'"}),
+                      R"({"mask":"a..b"})", "", "field 'mask'"},
+        TranscodeCase{
+            "NestingTooDeep", "POST", "/v1/things",
+            R"({"id":)" + std::string(30, '[') + std::string(30, ']') + "}", "",
+            "nesting deeper than 30 levels"},
+        TranscodeCase{
+            "NestingAtTheLimitIsReadOn", "POST", "/v1/things",
+            R"({"id":)" + std::string(29, '[') + std::string(29, ']') + "}", "",
+            "id: Proto field is not repeating"}),
     [](const ::testing::TestParamInfo<TranscodeCase>& info) {
       return std::string(info.param.name);
     });
