@@ -441,8 +441,10 @@ void GatewayHandler::Ready(const Exchange& exchange, const Respond& respond) {
                                 "the gateway is shutting down"),
                   respond);
   }
+  // A probe has a timeout of its own (a few seconds on every platform);
+  // a storage service that hangs must read as not ready within it.
   backend_->CheckHealth(
-      exchange.start + options_.request_timeout,
+      exchange.start + std::min(options_.request_timeout, kReadyCheckTimeout),
       [this, exchange, respond](absl::Status status) {
         if (status.ok()) {
           return Finish(exchange, JsonResponse(200, std::string(kServing)),

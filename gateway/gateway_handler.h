@@ -64,6 +64,11 @@ namespace opsbrain::gateway {
 // The caller's name when authentication is off.
 inline constexpr char kAnonymousCaller[] = "anonymous";
 
+// The longest /readyz waits for the storage service's health check (or the
+// request timeout, if shorter): under the probe timeouts of the deploy
+// files (3 s).
+inline constexpr absl::Duration kReadyCheckTimeout = absl::Seconds(2);
+
 struct GatewayHandlerOptions {
   // The deadline of each call on the storage service.
   absl::Duration request_timeout = absl::Seconds(10);

@@ -52,11 +52,15 @@ class FakeBackend : public Backend {
     calls.push_back(call);
     done(status, response);
   }
-  void CheckHealth(absl::Time, HealthDone done) override { done(health); }
+  void CheckHealth(absl::Time deadline, HealthDone done) override {
+    health_deadline = deadline;
+    done(health);
+  }
 
   grpc::Status status = grpc::Status::OK;
   std::string response;
   absl::Status health = absl::OkStatus();
+  absl::Time health_deadline;
   std::vector<BackendCall> calls;
 };
 
@@ -246,7 +250,11 @@ TEST_F(GatewayHandlerTest, TranscodingErrorsAre400NamingTheField) {
 
 TEST_F(GatewayHandlerTest, AnswersProbes) {
   EXPECT_EQ(Handle("GET", "/healthz").status, 200);
+  const absl::Time before = absl::Now();
   EXPECT_EQ(Handle("GET", "/readyz").status, 200);
+  // Within a probe's timeout, not the 7 s request timeout.
+  EXPECT_LE(backend_.health_deadline, absl::Now() + kReadyCheckTimeout);
+  EXPECT_GE(backend_.health_deadline, before + kReadyCheckTimeout);
 
   backend_.health = absl::UnavailableError("reports NOT_SERVING");
   HttpResponse not_ready = Handle("GET", "/readyz");
