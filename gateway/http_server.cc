@@ -73,7 +73,8 @@ size_t FieldCount(const http::request<http::string_body>& request) {
 
 // Why a request head must not be served, or "": fields that a request
 // carries at most once (RFC 9110: Host, Authorization) given twice, which
-// two readers could resolve differently; too many fields; and a
+// two readers could resolve differently; an HTTP/1.1 request without Host
+// (RFC 9112, section 3.2); too many fields; and a
 // Transfer-Encoding other than `chunked` alone. Beast reads a body as
 // chunked only when chunked is the last coding, and as empty otherwise, so
 // "chunked, gzip" or "xchunked" would leave the body's bytes to be read
@@ -105,6 +106,9 @@ std::string HeadProblem(const http::request<http::string_body>& request,
   }
   *status = 400;
   if (hosts > 1) return "the request has more than one Host header";
+  if (hosts == 0 && request.version() >= 11) {
+    return "an HTTP/1.1 request must have a Host header";
+  }
   if (authorizations > 1) {
     return "the request has more than one Authorization header";
   }

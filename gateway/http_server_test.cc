@@ -224,13 +224,15 @@ INSTANTIATE_TEST_SUITE_P(
         UnreadableCase{"BadContentLength",
                        "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n", false,
                        400, "malformed HTTP request"},
-        UnreadableCase{"BadChunk",
-                       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "zz\r\n",
-                       false, 400, "malformed HTTP request"},
-        UnreadableCase{"TruncatedBody",
-                       "POST /t HTTP/1.1\r\nContent-Length: 20\r\n\r\nshort",
-                       true, 400, "ended before it was complete"},
+        UnreadableCase{
+            "BadChunk",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "zz\r\n",
+            false, 400, "malformed HTTP request"},
+        UnreadableCase{
+            "TruncatedBody",
+            "POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\nshort",
+            true, 400, "ended before it was complete"},
         UnreadableCase{"TruncatedHeaders", "GET / HTTP/1.1\r\nHost: x", true,
                        400, "ended before it was complete"},
         // Framing a reader could take two ways: each is refused, and what
@@ -255,6 +257,9 @@ INSTANTIATE_TEST_SUITE_P(
                        "Transfer-Encoding: chunked\r\n\r\n"
                        "2\r\n{}\r\n0\r\n\r\n",
                        false, 400, "not allowed in an HTTP/1.0 request"},
+        UnreadableCase{"Http11WithoutHost",
+                       "GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n",
+                       false, 400, "must have a Host header"},
         UnreadableCase{"Trailers",
                        "POST /s HTTP/1.1\r\nHost: x\r\n"
                        "Transfer-Encoding: chunked\r\n\r\n"
@@ -273,7 +278,7 @@ TEST_F(HttpServerTest, CutsOffAHalfRequestAfterTheReadTimeout) {
 
 TEST_F(HttpServerTest, CutsOffAHalfBodyAfterTheReadTimeout) {
   absl::StatusOr<absl::Duration> took = TimeUntilClosed(
-      port(), "POST / HTTP/1.1\r\nContent-Length: 50\r\n\r\nhalf",
+      port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nhalf",
       absl::Seconds(5));
   ASSERT_TRUE(took.ok()) << took.status();
   EXPECT_GE(*took, absl::Milliseconds(250));

@@ -192,7 +192,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "POST /v1/things HTTP/1.1\r\nContent-Length: ten\r\n\r\n",
                       false, 400, 3, "malformed HTTP request"},
         MalformedCase{"BadChunk",
-                      "POST /v1/things HTTP/1.1\r\n"
+                      "POST /v1/things HTTP/1.1\r\nHost: x\r\n"
                       "Content-Type: application/json\r\n"
                       "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
                       false, 400, 3, "malformed HTTP request"},
