@@ -319,6 +319,20 @@ def smuggling(c):
           "GET /v1/configurations/hostile-nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH +
           f"Content-Length: {len(SMUGGLED)}\r\nConnection: close\r\n\r\n" + SMUGGLED,
           expect="4xx-or-close")
+    # A coding list that does not end in chunked leaves the body's end
+    # undefined: a reader taking the body as empty reads SMUGGLED as the
+    # next request.
+    for name, te in [("chunked-then-gzip", "chunked, gzip"), ("xchunked", "xchunked"),
+                     ("identity", "identity"), ("gzip-then-chunked", "gzip, chunked")]:
+        c.add(cat, "te-" + name + "-body-is-a-request",
+              head + "Content-Type: application/json\r\nTransfer-Encoding: " + te + CRLF + CRLF + SMUGGLED,
+              expect="4xx-or-close")
+    # Credentials sent only as a trailer: never honoured.
+    c.add(cat, "trailer-only-authorization",
+          "POST /v1/threadContexts:purgeExpired HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "2\r\n{}\r\n0\r\n" + AUTH + CRLF,
+          expect="4xx-or-close")
 
 
 def header_floods(c):
