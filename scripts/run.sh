@@ -66,7 +66,10 @@ if [[ -n "${legacy_db}" ]]; then
   "${bin}/migrator/migrator" import --from "${legacy_db}"
 fi
 
-echo "run.sh: WARNING: the gateway runs with AUTHENTICATION OFF (--insecure_disable_auth): anyone who can reach port ${PORT} reads and writes every record. Local use only; see README, Gateway in production." >&2
+# Without authentication, the gateway listens on loopback unless told
+# otherwise.
+export GATEWAY_BIND_ADDRESS="${GATEWAY_BIND_ADDRESS:-127.0.0.1}"
+echo "run.sh: WARNING: the gateway runs with AUTHENTICATION OFF (--insecure_disable_auth) on ${GATEWAY_BIND_ADDRESS}:${PORT}: anyone who can reach it reads and writes every record. Local use only; see README, Gateway in production." >&2
 "${bin}/gateway/gateway" --insecure_disable_auth --storage_plaintext --log_format=text &
 pids+=($!)
 echo "OpsBrain Store: http://localhost:${PORT}/v1/businessGoals (Ctrl-C stops)"
