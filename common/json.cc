@@ -321,6 +321,24 @@ absl::string_view KindName(const Value& value) {
 
 }  // namespace
 
+int JsonNesting(const google::protobuf::Struct& object) {
+  int deepest = 0;
+  for (const auto& [unused, field] : object.fields()) {
+    deepest = std::max(deepest, JsonNesting(field));
+  }
+  return deepest + 1;
+}
+
+int JsonNesting(const Value& value) {
+  if (value.has_struct_value()) return JsonNesting(value.struct_value());
+  if (!value.has_list_value()) return 0;
+  int deepest = 0;
+  for (const Value& item : value.list_value().values()) {
+    deepest = std::max(deepest, JsonNesting(item));
+  }
+  return deepest + 1;
+}
+
 absl::StatusOr<Value> DecodeJson(absl::string_view text) {
   // nlohmann skips a leading byte order mark; JSON text must not carry one
   // (RFC 8259, section 8.1), and the readers of stored JSON may refuse it.

@@ -46,12 +46,18 @@ namespace opsbrain {
 // takes 100 nested messages). protobuf's JSON printer and parser stop
 // sooner, at 32 levels of Struct or ListValue (31 under a response
 // message), so code that puts a decoded value in a message that gets
-// printed limits the depth itself (migrator/legacy_conversions.cc does).
+// printed limits the depth itself to kMaxPrintableJsonNesting, by
+// JsonNesting (gateway/transcoder.cc, migrator/legacy_conversions.cc).
 inline constexpr int kMaxJsonDepth = 100;
+inline constexpr int kMaxPrintableJsonNesting = 30;
 
 // One JSON value, optionally surrounded by JSON whitespace (space, tab, LF,
 // CR). Errors are INVALID_ARGUMENT with the reason as message.
 absl::StatusOr<google::protobuf::Value> DecodeJson(absl::string_view text);
+
+// Levels of objects and arrays in `value`: 0 for a scalar, 1 for {} or [].
+int JsonNesting(const google::protobuf::Value& value);
+int JsonNesting(const google::protobuf::Struct& object);
 
 // DecodeJson, and the value must be an object; otherwise INVALID_ARGUMENT
 // "expected a JSON object, found an array".

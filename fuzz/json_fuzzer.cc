@@ -11,7 +11,6 @@
 //     and that text decodes to an equal value;
 //   - DecodeJsonObject and DecodeJsonStringArray accept exactly the objects
 //     and the arrays of strings that DecodeJson accepts.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,23 +35,6 @@ using ::google::protobuf::Value;
 
 constexpr size_t kMaxInputBytes = 65536;
 constexpr int kMaxPrintedDepth = 32;
-
-int Depth(const Value& value) {
-  int deepest = 0;
-  if (value.has_struct_value()) {
-    for (const auto& [key, field] : value.struct_value().fields()) {
-      deepest = std::max(deepest, Depth(field));
-    }
-    return deepest + 1;
-  }
-  if (value.has_list_value()) {
-    for (const Value& item : value.list_value().values()) {
-      deepest = std::max(deepest, Depth(item));
-    }
-    return deepest + 1;
-  }
-  return 0;
-}
 
 void CheckError(const absl::Status& status, absl::string_view text) {
   FUZZ_CHECK(status.code() == absl::StatusCode::kInvalidArgument,
@@ -99,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(IsValidUtf8(text), "accepted text that is not UTF-8");
   FUZZ_CHECK(!absl::StrContains(text, '\0'), "accepted a NUL");
   FUZZ_CHECK(!absl::StartsWith(text, "\xEF\xBB\xBF"), "accepted a BOM");
-  FUZZ_CHECK(Depth(*value) <= kMaxJsonDepth, "nested too deep");
+  FUZZ_CHECK(JsonNesting(*value) <= kMaxJsonDepth, "nested too deep");
 
   FUZZ_CHECK(object.ok() == value->has_struct_value(), "object disagrees");
   if (object.ok()) {
@@ -125,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // What the store prints, it reads back. protobuf's printer stops at 32
   // levels of Struct or ListValue (common/json.h), so only values within
   // that are printed.
-  if (Depth(*value) > kMaxPrintedDepth) return 0;
+  if (JsonNesting(*value) > kMaxPrintedDepth) return 0;
   std::string printed;
   const auto status =
       google::protobuf::util::MessageToJsonString(*value, &printed);

@@ -1,6 +1,5 @@
 #include "gateway/transcoder.h"
 
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,30 +32,6 @@ using ::google::protobuf::Message;
 
 // json_util's messages may quote the input; keep them short and printable.
 constexpr size_t kMaxParserMessageBytes = 200;
-
-// Deepest nesting of arrays and objects a request body may have. Protobuf's
-// parser stops at about 50 levels inside a Struct with an unhelpful
-// message ("JSON transcoder produced invalid protobuf output"), and no
-// record of the API needs more than a few.
-constexpr int kMaxBodyDepth = 30;
-
-// The nesting depth of a decoded JSON value: 0 for a scalar.
-int JsonDepth(const google::protobuf::Value& value) {
-  int deepest = 0;
-  if (value.has_struct_value()) {
-    for (const auto& [unused, field] : value.struct_value().fields()) {
-      deepest = std::max(deepest, JsonDepth(field));
-    }
-    return deepest + 1;
-  }
-  if (value.has_list_value()) {
-    for (const google::protobuf::Value& item : value.list_value().values()) {
-      deepest = std::max(deepest, JsonDepth(item));
-    }
-    return deepest + 1;
-  }
-  return 0;
-}
 
 std::unique_ptr<Message> NewMessage(const Descriptor* type) {
   const Message* prototype =
@@ -154,10 +129,12 @@ absl::Status ParseBody(const Route& route, absl::string_view body,
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid JSON in ", where, ": ", strict.status().message()));
   }
-  if (JsonDepth(*strict) > kMaxBodyDepth) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid JSON in ", where,
-                                                   ": nesting deeper than ",
-                                                   kMaxBodyDepth, " levels"));
+  // Protobuf's parser fails deeper inside a Struct with a message that
+  // says nothing of nesting.
+  if (JsonNesting(*strict) > kMaxPrintableJsonNesting) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON in ", where, ": nesting deeper than ",
+                     kMaxPrintableJsonNesting, " levels"));
   }
   if (strict->has_struct_value()) {
     const absl::Status checked = CheckStrictFields(
@@ -263,21 +240,18 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(
   // The query, for what neither the path nor the body set.
   absl::StatusOr<std::vector<QueryParam>> params = ParseQueryString(query);
   if (!params.ok()) return params.status();
-  if (params->empty()) {
-    status = CheckFieldMasks(*request);
+  if (!params->empty()) {
+    if (route.body == BodyKind::kWhole) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          route.http_method, " ", route.path.text(),
+          " takes the whole request in its body, so no query parameters"));
+    }
+    std::vector<FieldPath> bound = route.path_fields;
+    if (route.body == BodyKind::kField) bound.push_back({route.body_field});
+    status = ApplyQueryParams(*params, bound, request.get(),
+                              options.ignore_unknown_fields);
     if (!status.ok()) return status;
-    return request;
   }
-  if (route.body == BodyKind::kWhole) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        route.http_method, " ", route.path.text(),
-        " takes the whole request in its body, so no query parameters"));
-  }
-  std::vector<FieldPath> bound = route.path_fields;
-  if (route.body == BodyKind::kField) bound.push_back({route.body_field});
-  status = ApplyQueryParams(*params, bound, request.get(),
-                            options.ignore_unknown_fields);
-  if (!status.ok()) return status;
   status = CheckFieldMasks(*request);
   if (!status.ok()) return status;
   return request;

@@ -47,8 +47,6 @@ constexpr int64_t kMaxUnixSeconds = 253402300799;
 // after the year 5000, as milliseconds they are after March 1973.
 constexpr double kMinUnixMillis = 1e11;
 constexpr absl::Duration kLegacyThreadLifetime = absl::Hours(24);
-// Deepest JSON object column kept as an object (OptionalObject).
-constexpr int kMaxObjectNesting = 30;
 
 absl::Status Invalid(absl::string_view column, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(column, ": ", problem));
@@ -328,32 +326,10 @@ absl::StatusOr<std::vector<std::string>> StringList(
   return items;
 }
 
-// Levels of objects and arrays in `value` (0 for a scalar).
-int NestingOf(const google::protobuf::Value& value);
-
-int NestingOf(const google::protobuf::Struct& object) {
-  int deepest = 0;
-  for (const auto& [key, field] : object.fields()) {
-    deepest = std::max(deepest, NestingOf(field));
-  }
-  return deepest + 1;
-}
-
-int NestingOf(const google::protobuf::Value& value) {
-  if (value.has_struct_value()) return NestingOf(value.struct_value());
-  if (!value.has_list_value()) return 0;
-  int deepest = 0;
-  for (const google::protobuf::Value& item : value.list_value().values()) {
-    deepest = std::max(deepest, NestingOf(item));
-  }
-  return deepest + 1;
-}
-
 // An optional JSON object column: nullopt for NULL or ''. Other text is
 // kept as {"_invalid_json": "<the legacy text>"}, with a warning. So is an
-// object nested deeper than kMaxObjectNesting: protobuf's JSON printer stops
-// at 32 levels, so the gateway could not show it (found by
-// //fuzz:legacy_conversions).
+// object nested deeper than kMaxPrintableJsonNesting: the gateway could not
+// show it (found by //fuzz:legacy_conversions).
 absl::StatusOr<std::optional<google::protobuf::Struct>> OptionalObject(
     const LegacyValue& value, absl::string_view column,
     std::vector<std::string>* warnings) {
@@ -361,9 +337,9 @@ absl::StatusOr<std::optional<google::protobuf::Struct>> OptionalObject(
                             TextOf(value, column, true));
   if (text.empty()) return std::optional<google::protobuf::Struct>();
   absl::StatusOr<google::protobuf::Struct> object = DecodeJsonObject(text);
-  if (object.ok() && NestingOf(*object) > kMaxObjectNesting) {
-    object = absl::InvalidArgumentError(
-        absl::StrCat("nested deeper than ", kMaxObjectNesting, " levels"));
+  if (object.ok() && JsonNesting(*object) > kMaxPrintableJsonNesting) {
+    object = absl::InvalidArgumentError(absl::StrCat(
+        "nested deeper than ", kMaxPrintableJsonNesting, " levels"));
   }
   if (!object.ok()) {
     Warn(warnings, column,
