@@ -1,5 +1,6 @@
 #include "gateway/grpc_backend.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/tsan_annotations.h"
 #include "gateway/backend.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/health/v1/health.pb.h"
@@ -47,6 +49,16 @@ std::string Flatten(grpc::ByteBuffer* buffer) {
   return bytes;
 }
 
+// Calls `done` and destroys it before returning. gRPC destroys a callback
+// only after it returns, which is after Unregister has let Shutdown return,
+// so whatever `done` holds (the HTTP session that waits for the answer)
+// must not be left to that destructor: the server that owns the session
+// may already be gone.
+template <typename Done, typename... Args>
+void RunOnce(Done done, Args&&... args) {
+  done(std::forward<Args>(args)...);
+}
+
 }  // namespace
 
 GrpcBackend::GrpcBackend(std::shared_ptr<grpc::Channel> channel)
@@ -83,16 +95,20 @@ void GrpcBackend::Call(BackendCall call, CallDone done) {
          "");
     return;
   }
+  // Built before HappensBefore so that the callback's captures count among
+  // the writes the completing thread may read.
+  std::function<void(grpc::Status)> on_done =
+      [this, state, done = std::move(done)](grpc::Status status) mutable {
+        HappensAfter(state.get());
+        std::string response;
+        if (status.ok()) response = Flatten(&state->response);
+        RunOnce(std::move(done), std::move(status), std::move(response));
+        // Last: Shutdown waits for this, and `this` may go right after.
+        Unregister(&state->context);
+      };
+  HappensBefore(state.get());
   stub_.UnaryCall(&state->context, call.method, grpc::StubOptions(),
-                  &state->request, &state->response,
-                  [this, state, done = std::move(done)](grpc::Status status) {
-                    std::string response;
-                    if (status.ok()) response = Flatten(&state->response);
-                    done(std::move(status), std::move(response));
-                    // Last: Shutdown waits for this, and `this` may go right
-                    // after.
-                    Unregister(&state->context);
-                  });
+                  &state->request, &state->response, std::move(on_done));
 }
 
 void GrpcBackend::CheckHealth(absl::Time deadline, HealthDone done) {
@@ -104,22 +120,25 @@ void GrpcBackend::CheckHealth(absl::Time deadline, HealthDone done) {
     done(absl::UnavailableError("the gateway is shutting down"));
     return;
   }
-  health_->async()->Check(
-      &state->context, &state->request, &state->response,
-      [this, state, done = std::move(done)](grpc::Status status) {
-        if (!status.ok()) {
-          done(absl::UnavailableError(
-              absl::StrCat("health check failed: ", status.error_message())));
-        } else if (state->response.status() != HealthCheckResponse::SERVING) {
-          done(absl::UnavailableError(
-              absl::StrCat("the storage service reports ",
-                           HealthCheckResponse::ServingStatus_Name(
-                               state->response.status()))));
-        } else {
-          done(absl::OkStatus());
-        }
-        Unregister(&state->context);
-      });
+  std::function<void(grpc::Status)> on_done = [this, state,
+                                               done = std::move(done)](
+                                                  grpc::Status status) mutable {
+    HappensAfter(state.get());
+    absl::Status health = absl::OkStatus();
+    if (!status.ok()) {
+      health = absl::UnavailableError(
+          absl::StrCat("health check failed: ", status.error_message()));
+    } else if (state->response.status() != HealthCheckResponse::SERVING) {
+      health = absl::UnavailableError(absl::StrCat(
+          "the storage service reports ",
+          HealthCheckResponse::ServingStatus_Name(state->response.status())));
+    }
+    RunOnce(std::move(done), std::move(health));
+    Unregister(&state->context);
+  };
+  HappensBefore(state.get());
+  health_->async()->Check(&state->context, &state->request, &state->response,
+                          std::move(on_done));
 }
 
 void GrpcBackend::Shutdown() {

@@ -19,12 +19,12 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"
 #include "opsbrain/v1/internal.grpc.pb.h"
 #include "storage_service/importer.h"
 #include "storage_service/service/import_rows.h"
+#include "tests/util/in_process_grpc.h"
 
 namespace opsbrain::service {
 namespace {
@@ -107,9 +107,9 @@ class ImportServiceTest : public ::testing::Test {
     service_ = std::make_unique<ImportService>(&importer_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
+    testutil::AddCallOrderInterceptor(&builder);
     server_ = builder.BuildAndStart();
-    stub_ = v1::Import::NewStub(
-        server_->InProcessChannel(grpc::ChannelArguments()));
+    stub_ = v1::Import::NewStub(testutil::InProcessChannel(server_.get()));
   }
 
   void TearDown() override { server_->Shutdown(); }

@@ -23,12 +23,12 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/status.h"
 #include "gtest/gtest.h"
 #include "opsbrain/v1/repository.grpc.pb.h"
 #include "storage_service/records.h"
 #include "storage_service/repository.h"
+#include "tests/util/in_process_grpc.h"
 
 namespace opsbrain::service {
 namespace {
@@ -245,9 +245,9 @@ class RepositoryServiceTest : public ::testing::Test {
         &repository_, [this] { return now_; }, [this] { return gate_; });
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
+    testutil::AddCallOrderInterceptor(&builder);
     server_ = builder.BuildAndStart();
-    stub_ = v1::Repository::NewStub(
-        server_->InProcessChannel(grpc::ChannelArguments()));
+    stub_ = v1::Repository::NewStub(testutil::InProcessChannel(server_.get()));
 
     Configuration token;
     token.key = "slack_bot_token";

@@ -11,10 +11,10 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "opsbrain/v1/internal.grpc.pb.h"
 #include "storage_service/schema.h"
+#include "tests/util/in_process_grpc.h"
 
 namespace opsbrain::service {
 namespace {
@@ -83,9 +83,9 @@ class SchemaServiceTest : public ::testing::Test {
         &schema_, [] { return absl::FromUnixNanos(5000001999); });
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
+    testutil::AddCallOrderInterceptor(&builder);
     server_ = builder.BuildAndStart();
-    stub_ = v1::Schema::NewStub(
-        server_->InProcessChannel(grpc::ChannelArguments()));
+    stub_ = v1::Schema::NewStub(testutil::InProcessChannel(server_.get()));
   }
   void TearDown() override { server_->Shutdown(); }
 
