@@ -1,6 +1,7 @@
 #include "migrator/own_storage.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -69,6 +70,20 @@ void RestoreSignalHandlers() {
   signal(SIGINT, SIG_DFL);
 }
 
+// While the child runs, SIGTERM and SIGINT are blocked in the thread that
+// started it (and so in every thread it starts meanwhile, gRPC's included)
+// and taken by the thread that reads the child's output, which spends its
+// time in read(). The handler then interrupts a system call rather than a
+// thread parked inside a library, which ThreadSanitizer's runtime would
+// only hand the signal to when the wait ended.
+void SetStopSignalsBlocked(bool blocked) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &signals, nullptr);
+}
+
 int ExitCode(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status)
                                 : 128 + WTERMSIG(wait_status);
@@ -116,9 +131,11 @@ absl::StatusOr<std::unique_ptr<OwnStorage>> OwnStorage::Start(
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
+  SetStopSignalsBlocked(true);
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
+    SetStopSignalsBlocked(false);
     close(fds[0]);
     close(fds[1]);
     return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
@@ -153,7 +170,10 @@ absl::StatusOr<std::unique_ptr<OwnStorage>> OwnStorage::Start(
 
 OwnStorage::OwnStorage(OwnStorageOptions options, pid_t pid, int output_fd)
     : options_(std::move(options)), pid_(pid), output_fd_(output_fd) {
-  reader_ = std::thread([this] { ReadOutput(); });
+  reader_ = std::thread([this] {
+    SetStopSignalsBlocked(false);
+    ReadOutput();
+  });
 }
 
 OwnStorage::~OwnStorage() {
@@ -255,6 +275,7 @@ int OwnStorage::Reap() {
   } while (done < 0 && errno == EINTR);
   g_child.store(0);
   RestoreSignalHandlers();
+  SetStopSignalsBlocked(false);
   reaped_ = true;
   exit_code_ = done == pid_ ? ExitCode(status) : -1;
   return exit_code_;
