@@ -27,18 +27,6 @@ namespace {
 using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 
-struct CallState {
-  grpc::ClientContext context;
-  grpc::ByteBuffer request;
-  grpc::ByteBuffer response;
-};
-
-struct HealthState {
-  grpc::ClientContext context;
-  HealthCheckRequest request;
-  HealthCheckResponse response;
-};
-
 std::string Flatten(grpc::ByteBuffer* buffer) {
   std::vector<grpc::Slice> slices;
   std::string bytes;
@@ -49,17 +37,55 @@ std::string Flatten(grpc::ByteBuffer* buffer) {
   return bytes;
 }
 
-// Calls `done` and destroys it before returning. gRPC destroys a callback
-// only after it returns, which is after Unregister has let Shutdown return,
-// so whatever `done` holds (the HTTP session that waits for the answer)
-// must not be left to that destructor: the server that owns the session
-// may already be gone.
+// Calls `done` and destroys it before returning, while the call's state
+// still holds Shutdown back: whatever `done` holds (the HTTP session that
+// waits for the answer) must be gone before the server that owns it is.
 template <typename Done, typename... Args>
 void RunOnce(Done done, Args&&... args) {
   done(std::forward<Args>(args)...);
 }
 
 }  // namespace
+
+// Counts a call's state from its construction to the end of its
+// destruction.
+class GrpcBackend::Lifetime {
+ public:
+  explicit Lifetime(GrpcBackend* backend) : backend_(backend) {
+    backend_->StateBorn();
+  }
+  Lifetime(const Lifetime&) = delete;
+  Lifetime& operator=(const Lifetime&) = delete;
+  ~Lifetime() { backend_->StateGone(); }
+
+ private:
+  GrpcBackend* backend_;
+};
+
+// The callback that gRPC holds keeps the state; gRPC drops it after the
+// callback returns, on its own thread. Shutdown waits for the state's end,
+// not only the callback's: the ClientContext's destructor (inside
+// libgrpc++) drops a reference to the channel that ~GrpcBackend drops too.
+template <typename Request, typename Response>
+class GrpcBackend::CallState {
+ public:
+  explicit CallState(GrpcBackend* backend)
+      : lifetime_(backend), backend_(backend) {}
+  CallState(const CallState&) = delete;
+  CallState& operator=(const CallState&) = delete;
+  // Before the context goes: Shutdown must not cancel a destroyed one.
+  ~CallState() { backend_->Unregister(&context); }
+
+ private:
+  // First, so destroyed last, after the context.
+  Lifetime lifetime_;
+  GrpcBackend* backend_;
+
+ public:
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
 
 GrpcBackend::GrpcBackend(std::shared_ptr<grpc::Channel> channel)
     : channel_(std::move(channel)),
@@ -80,8 +106,20 @@ void GrpcBackend::Unregister(grpc::ClientContext* context) {
   in_flight_.erase(context);
 }
 
+void GrpcBackend::StateBorn() {
+  absl::MutexLock lock(&mu_);
+  ++live_states_;
+}
+
+void GrpcBackend::StateGone() {
+  // The last use of `this`: Shutdown may return as soon as this unlocks.
+  absl::MutexLock lock(&mu_);
+  --live_states_;
+}
+
 void GrpcBackend::Call(BackendCall call, CallDone done) {
-  auto state = std::make_shared<CallState>();
+  auto state =
+      std::make_shared<CallState<grpc::ByteBuffer, grpc::ByteBuffer>>(this);
   for (auto& [key, value] : call.metadata) {
     state->context.AddMetadata(key, value);
   }
@@ -98,13 +136,11 @@ void GrpcBackend::Call(BackendCall call, CallDone done) {
   // Built before HappensBefore so that the callback's captures count among
   // the writes the completing thread may read.
   std::function<void(grpc::Status)> on_done =
-      [this, state, done = std::move(done)](grpc::Status status) mutable {
+      [state, done = std::move(done)](grpc::Status status) mutable {
         HappensAfter(state.get());
         std::string response;
         if (status.ok()) response = Flatten(&state->response);
         RunOnce(std::move(done), std::move(status), std::move(response));
-        // Last: Shutdown waits for this, and `this` may go right after.
-        Unregister(&state->context);
       };
   HappensBefore(state.get());
   stub_.UnaryCall(&state->context, call.method, grpc::StubOptions(),
@@ -112,7 +148,9 @@ void GrpcBackend::Call(BackendCall call, CallDone done) {
 }
 
 void GrpcBackend::CheckHealth(absl::Time deadline, HealthDone done) {
-  auto state = std::make_shared<HealthState>();
+  auto state =
+      std::make_shared<CallState<HealthCheckRequest, HealthCheckResponse>>(
+          this);
   state->context.set_deadline(absl::ToChronoTime(deadline));
   state->request.set_service("");
 
@@ -120,8 +158,7 @@ void GrpcBackend::CheckHealth(absl::Time deadline, HealthDone done) {
     done(absl::UnavailableError("the gateway is shutting down"));
     return;
   }
-  std::function<void(grpc::Status)> on_done = [this, state,
-                                               done = std::move(done)](
+  std::function<void(grpc::Status)> on_done = [state, done = std::move(done)](
                                                   grpc::Status status) mutable {
     HappensAfter(state.get());
     absl::Status health = absl::OkStatus();
@@ -134,7 +171,6 @@ void GrpcBackend::CheckHealth(absl::Time deadline, HealthDone done) {
           HealthCheckResponse::ServingStatus_Name(state->response.status())));
     }
     RunOnce(std::move(done), std::move(health));
-    Unregister(&state->context);
   };
   HappensBefore(state.get());
   health_->async()->Check(&state->context, &state->request, &state->response,
@@ -146,10 +182,7 @@ void GrpcBackend::Shutdown() {
   shut_down_ = true;
   for (grpc::ClientContext* context : in_flight_) context->TryCancel();
   mu_.Await(absl::Condition(
-      +[](absl::flat_hash_set<grpc::ClientContext*>* in_flight) {
-        return in_flight->empty();
-      },
-      &in_flight_));
+      +[](int* live_states) { return *live_states == 0; }, &live_states_));
 }
 
 }  // namespace opsbrain::gateway

@@ -34,20 +34,31 @@ class GrpcBackend : public Backend {
   void CheckHealth(absl::Time deadline, HealthDone done) override;
 
   // Cancels the calls in flight and waits until their `done` callbacks have
-  // returned; calls made afterwards fail at once with UNAVAILABLE.
+  // returned and their state is gone; calls made afterwards fail at once
+  // with UNAVAILABLE.
   void Shutdown();
 
  private:
+  // One call's context and messages, and what counts it (grpc_backend.cc).
+  template <typename Request, typename Response>
+  class CallState;
+  class Lifetime;
+
   // False once shut down.
   bool Register(grpc::ClientContext* context);
   void Unregister(grpc::ClientContext* context);
+  void StateBorn();
+  void StateGone();
 
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 
   absl::Mutex mu_;
+  // The contexts Shutdown cancels.
   absl::flat_hash_set<grpc::ClientContext*> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Call states not yet destroyed; Shutdown waits for none.
+  int live_states_ ABSL_GUARDED_BY(mu_) = 0;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -57,7 +57,7 @@ for config in "${configs[@]}"; do
   config_flags=("--config=${config}")
   if [[ "${config}" == tsan ]]; then
     config_flags+=(
-      "--test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=${supp}"
+      "--test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=7:suppressions=${supp}"
       "--test_env=OPSBRAIN_TSAN_SUPP_SHA256=$(sha256sum "${supp}" | cut -c1-64)"
     )
   fi
