@@ -31,8 +31,9 @@ done
 
 ./scripts/setup.sh || exit 1
 
-# The Node-based tests need their pinned packages, as in scripts/test.sh.
-for lock in tests/*/package-lock.json; do
+# The Node-based tests need their pinned packages, as in scripts/test.sh
+# (the console's own, Chart.js, included).
+for lock in console/package-lock.json tests/*/package-lock.json; do
   dir="$(dirname "${lock}")"
   if [[ ! -d "${dir}/node_modules" ]]; then
     echo "sanitizers.sh: npm ci in ${dir}"
