@@ -58,6 +58,8 @@ class GrpcBackend::Lifetime {
   Lifetime& operator=(const Lifetime&) = delete;
   ~Lifetime() { backend_->StateGone(); }
 
+  GrpcBackend* backend() const { return backend_; }
+
  private:
   GrpcBackend* backend_;
 };
@@ -69,17 +71,15 @@ class GrpcBackend::Lifetime {
 template <typename Request, typename Response>
 class GrpcBackend::CallState {
  public:
-  explicit CallState(GrpcBackend* backend)
-      : lifetime_(backend), backend_(backend) {}
+  explicit CallState(GrpcBackend* backend) : lifetime_(backend) {}
   CallState(const CallState&) = delete;
   CallState& operator=(const CallState&) = delete;
   // Before the context goes: Shutdown must not cancel a destroyed one.
-  ~CallState() { backend_->Unregister(&context); }
+  ~CallState() { lifetime_.backend()->Unregister(&context); }
 
  private:
   // First, so destroyed last, after the context.
   Lifetime lifetime_;
-  GrpcBackend* backend_;
 
  public:
   grpc::ClientContext context;
@@ -133,8 +133,9 @@ void GrpcBackend::Call(BackendCall call, CallDone done) {
          "");
     return;
   }
-  // Built before HappensBefore so that the callback's captures count among
-  // the writes the completing thread may read.
+  // gRPC copies the callback inside CallbackUnaryCallImpl, after
+  // HappensBefore; that copy is gRPC's hand-over (tools/sanitizers/
+  // tsan.supp). The annotations order the call's own state.
   std::function<void(grpc::Status)> on_done =
       [state, done = std::move(done)](grpc::Status status) mutable {
         HappensAfter(state.get());

@@ -50,15 +50,22 @@ for config in "${configs[@]}"; do
   echo "sanitizers.sh: bazel test --config=${config} //... (log: ${log})"
 
   # TSan's suppressions need an absolute path; the test's environment
-  # passes it to the servers the tests start. The options repeat those of
-  # the build:tsan line of .bazelrc, which this flag replaces. The file is
-  # no Bazel input, so its digest goes into the environment too: editing
-  # it reruns the tests instead of keeping cached results.
+  # passes it to the servers the tests start. This flag replaces the
+  # TSAN_OPTIONS of .bazelrc's build:tsan line, so it starts from those.
+  # The file is no Bazel input, so its digest goes into the environment
+  # too: editing it reruns the tests instead of keeping cached results.
   supp="${PWD}/tools/sanitizers/tsan.supp"
   config_flags=("--config=${config}")
   if [[ "${config}" == tsan ]]; then
+    tsan_options="$(sed -n 's/^build:tsan --test_env=TSAN_OPTIONS=//p' \
+      .bazelrc)"
+    if [[ -z "${tsan_options}" ]]; then
+      echo "sanitizers.sh: no TSAN_OPTIONS on a build:tsan line of" \
+        ".bazelrc" >&2
+      exit 2
+    fi
     config_flags+=(
-      "--test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=7:suppressions=${supp}"
+      "--test_env=TSAN_OPTIONS=${tsan_options}:suppressions=${supp}"
       "--test_env=OPSBRAIN_TSAN_SUPP_SHA256=$(sha256sum "${supp}" | cut -c1-64)"
     )
   fi
