@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,6 +36,19 @@ namespace {
 // per stream (kMaxReportedRejections), so a stream of at most that many
 // rows lists every one.
 constexpr int kMaxPreflightStreamRows = 1000;
+
+// ImportRows streams for a table whose rows the store identifies by legacy
+// id: it writes them with ON CONFLICT DO NOTHING, so rows of one table on
+// two streams never conflict, whatever the legacy file holds. The other
+// tables are small and keyed by what the legacy app wrote, so one stream
+// keeps their writes in file order.
+constexpr size_t kAppendOnlyImportStreams = 2;
+
+size_t StreamsFor(absl::string_view table) {
+  return table == "performance_metrics" || table == "config_audit"
+             ? kAppendOnlyImportStreams
+             : 1;
+}
 
 // The files SQLite may keep beside a database; they travel with it.
 constexpr const char* kSiblingSuffixes[] = {"-wal", "-shm", "-journal"};
@@ -210,10 +224,16 @@ class ImportJob {
       report_.imported = true;
     }
 
+    // The whole-table checksums read the store while the verification
+    // compares rows: both only read, and neither needs the other.
+    std::future<absl::StatusOr<v1::GetTableChecksumsResponse>> checksums =
+        std::async(std::launch::async, [this, request = ChecksumsRequest()] {
+          return ReadChecksums(request);
+        });
     for (TableState& table : tables_) {
       OPSBRAIN_RETURN_IF_ERROR(Verify(table));
     }
-    OPSBRAIN_RETURN_IF_ERROR(ReadStoreTables());
+    OPSBRAIN_RETURN_IF_ERROR(ApplyChecksums(checksums.get()));
     report_.verified = true;
     if (!report_.problems.empty()) {
       exit_code_ = kExitVerificationFailed;
@@ -430,8 +450,18 @@ class ImportJob {
   absl::Status Import(TableState& table) {
     if (table.accepted.empty()) return absl::OkStatus();
     StartProgress("import", table, static_cast<int64_t>(table.accepted.size()));
-    std::unique_ptr<ImportStream> stream;
+    // Messages go to the streams in turn, so that the service writes one
+    // stream's batch while the next is read and converted (each stream is
+    // served by its own thread and database connection).
+    std::vector<std::unique_ptr<ImportStream>> streams(StreamsFor(table.name));
+    size_t next_stream = 0;
     v1::ImportRowsRequest request;
+    const auto send = [&]() -> absl::Status {
+      if (request.rows_size() == 0) return absl::OkStatus();
+      OPSBRAIN_RETURN_IF_ERROR(Send(&streams[next_stream], &request));
+      next_stream = (next_stream + 1) % streams.size();
+      return absl::OkStatus();
+    };
     int64_t ordinal = 0;
     int64_t sent = 0;
     int64_t done = 0;
@@ -457,37 +487,51 @@ class ImportJob {
             return absl::OkStatus();
           }
           const size_t row_bytes = converted->row.ByteSizeLong();
-          OPSBRAIN_RETURN_IF_ERROR(
-              Add(&stream, &request, std::move(converted->row), row_bytes));
-          ++sent;
-          if (request.rows_size() >= options_.batch_size) {
-            return Send(&stream, &request);
+          if (request.rows_size() > 0 &&
+              request_bytes_ + row_bytes > kMaxRequestBytes) {
+            OPSBRAIN_RETURN_IF_ERROR(send());
           }
+          OPSBRAIN_RETURN_IF_ERROR(Add(&streams[next_stream], &request,
+                                       std::move(converted->row), row_bytes));
+          ++sent;
+          if (request.rows_size() >= options_.batch_size) return send();
           return absl::OkStatus();
         });
     if (!status.ok()) return ReadFailure(std::move(status));
-    OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
+    OPSBRAIN_RETURN_IF_ERROR(send());
     FinishProgress();
-    if (stream == nullptr) return absl::OkStatus();
-    OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
-                              Finish(*stream));
 
-    const v1::TableImportCounts* counts = CountsOf(response, table.name);
-    if (counts == nullptr || counts->received() != sent) {
+    v1::TableImportCounts total;
+    for (std::unique_ptr<ImportStream>& stream : streams) {
+      if (stream == nullptr) continue;
+      OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
+                                Finish(*stream));
+      const v1::TableImportCounts* counts = CountsOf(response, table.name);
+      if (counts == nullptr) {
+        return StoreFailure(absl::InternalError(absl::StrCat(
+            "ImportRows: the store counted no rows of ", table.name)));
+      }
+      total.set_received(total.received() + counts->received());
+      total.set_imported(total.imported() + counts->imported());
+      total.set_already_present(total.already_present() +
+                                counts->already_present());
+      total.set_rejected(total.rejected() + counts->rejected());
+      for (const v1::RejectedRow& rejected : response.rejected()) {
+        report_.rejected.push_back(
+            {table.name, rejected.key(), 0, rejected.reason(), true});
+      }
+    }
+    if (total.received() != sent) {
       return StoreFailure(absl::InternalError(
           absl::StrCat("ImportRows: the store counted other rows of ",
                        table.name, " than were sent")));
     }
-    table.report->imported = counts->imported();
-    table.report->already_present = counts->already_present();
+    table.report->imported = total.imported();
+    table.report->already_present = total.already_present();
     // The preflight accepted these; a refusal now (a rule changed between
     // the two passes) is reported, and verification finds the rows
     // missing.
-    table.report->rejected += counts->rejected();
-    for (const v1::RejectedRow& rejected : response.rejected()) {
-      report_.rejected.push_back(
-          {table.name, rejected.key(), 0, rejected.reason(), true});
-    }
+    table.report->rejected += total.rejected();
     return absl::OkStatus();
   }
 
@@ -496,16 +540,12 @@ class ImportJob {
     rows.reserve(table.accepted.size());
     for (const AcceptedRow& row : table.accepted) rows.push_back(row.expected);
     StartProgress("verify", table, static_cast<int64_t>(rows.size()));
-    int64_t looked_up = 0;
     absl::Status status = VerifyTable(
         table.name, rows, options_.clock(),
-        [&](const v1::GetRowDigestsRequest& request) {
-          absl::StatusOr<v1::GetRowDigestsResponse> response =
-              store_.GetRowDigests(request);
-          looked_up += request.keys_size();
-          UpdateProgress(looked_up);
-          return response;
+        [this](const v1::GetRowDigestsRequest& request) {
+          return store_.GetRowDigests(request);
         },
+        [this](int64_t compared) { UpdateProgress(compared); },
         &table.report->verification, &report_.problems);
     FinishProgress();
     if (!status.ok()) {
@@ -518,14 +558,25 @@ class ImportJob {
   }
 
   // The store's whole tables, for the summary's exact comparison.
-  absl::Status ReadStoreTables() {
+  v1::GetTableChecksumsRequest ChecksumsRequest() const {
     v1::GetTableChecksumsRequest request;
     for (const TableState& table : tables_) {
       request.add_table_names(table.name);
     }
-    if (request.table_names_size() == 0) return absl::OkStatus();
-    absl::StatusOr<v1::GetTableChecksumsResponse> response =
-        store_.GetTableChecksums(request);
+    return request;
+  }
+
+  // On a thread of its own.
+  absl::StatusOr<v1::GetTableChecksumsResponse> ReadChecksums(
+      const v1::GetTableChecksumsRequest& request) const {
+    if (request.table_names_size() == 0) {
+      return v1::GetTableChecksumsResponse();
+    }
+    return store_.GetTableChecksums(request);
+  }
+
+  absl::Status ApplyChecksums(
+      absl::StatusOr<v1::GetTableChecksumsResponse> response) {
     if (!response.ok()) return StoreFailure(response.status());
     for (const v1::TableChecksum& checksum : response->tables()) {
       for (TableState& table : tables_) {

@@ -13,7 +13,8 @@
 //      untouched and the file stays.
 //   4. Import: the accepted rows are read, converted and streamed again,
 //      in batches (of batch_size rows and at most kMaxRequestBytes), one
-//      ImportRows stream per table; the service writes each batch in one
+//      ImportRows stream per table (two, taking batches in turn, for the
+//      audit entries and metrics); the service writes each batch in one
 //      transaction. Rows whose key is already stored are left alone
 //      (already present), so a second run adds and changes nothing, and a
 //      run killed at any point (the migrator or the storage service) is
@@ -29,7 +30,8 @@
 //      through the API since an earlier run, or imported from another
 //      file) is reported here as differing, by table and key. Then the
 //      store's whole tables are counted and checksummed, so the summary
-//      says whether each holds exactly the legacy rows.
+//      says whether each holds exactly the legacy rows (this read runs
+//      beside the key-by-key comparison).
 //   6. Only then the legacy file is renamed to PATH.migrated-<UTC time>
 //      (with its -wal/-shm/-journal siblings), unless `keep`, and the
 //      summary is saved beside it as a report file:

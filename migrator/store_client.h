@@ -5,7 +5,8 @@
 // back as absl::Status with the gRPC code kept and the message led by the
 // method ("ImportRows: ..."); an unreachable service is UNAVAILABLE.
 //
-// Thread-compatible: one caller at a time.
+// Thread-safe: calls may run at once on several threads; one ImportStream
+// is used by one thread at a time.
 #ifndef OPSBRAIN_MIGRATOR_STORE_CLIENT_H_
 #define OPSBRAIN_MIGRATOR_STORE_CLIENT_H_
 

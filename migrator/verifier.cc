@@ -1,6 +1,10 @@
 #include "migrator/verifier.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -16,17 +20,38 @@ namespace opsbrain::migrator {
 absl::Status VerifyTable(absl::string_view table,
                          const std::vector<ExpectedRow>& rows, absl::Time now,
                          const RowDigestLookup& lookup,
+                         const std::function<void(int64_t)>& progress,
                          TableVerification* result,
                          std::vector<VerificationProblem>* problems) {
   TableDigest legacy;
   TableDigest stored;
-  for (size_t start = 0; start < rows.size(); start += kVerifyBatchKeys) {
-    const size_t end = std::min(rows.size(), start + kVerifyBatchKeys);
+  // Lookups run ahead on their own threads, kVerifyLookupsInFlight at a
+  // time, and are compared in order here.
+  std::deque<std::future<absl::StatusOr<v1::GetRowDigestsResponse>>> pending;
+  size_t next_lookup = 0;
+  const auto start_lookup = [&]() {
+    const size_t end = std::min(rows.size(), next_lookup + kVerifyBatchKeys);
     v1::GetRowDigestsRequest request;
     request.set_table_name(std::string(table));
-    for (size_t i = start; i < end; ++i) *request.add_keys() = rows[i].key;
+    for (size_t i = next_lookup; i < end; ++i) {
+      *request.add_keys() = rows[i].key;
+    }
+    next_lookup = end;
+    pending.push_back(std::async(
+        std::launch::async,
+        [&lookup, request = std::move(request)] { return lookup(request); }));
+  };
 
-    absl::StatusOr<v1::GetRowDigestsResponse> response = lookup(request);
+  for (size_t start = 0; start < rows.size(); start += kVerifyBatchKeys) {
+    const size_t end = std::min(rows.size(), start + kVerifyBatchKeys);
+    while (pending.size() < kVerifyLookupsInFlight &&
+           next_lookup < rows.size()) {
+      start_lookup();
+    }
+    // An early return below waits for the lookups still running: a
+    // std::async future's destructor joins its thread.
+    absl::StatusOr<v1::GetRowDigestsResponse> response = pending.front().get();
+    pending.pop_front();
     if (!response.ok()) return response.status();
     if (response->rows_size() != static_cast<int>(end - start)) {
       return absl::InternalError(
@@ -57,6 +82,7 @@ absl::Status VerifyTable(absl::string_view table,
                              "the store has no row with this key"});
       }
     }
+    if (progress) progress(static_cast<int64_t>(end));
   }
   result->legacy_checksum = legacy.Checksum();
   result->store_checksum = stored.Checksum();

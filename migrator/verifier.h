@@ -14,6 +14,8 @@
 #ifndef OPSBRAIN_MIGRATOR_VERIFIER_H_
 #define OPSBRAIN_MIGRATOR_VERIFIER_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,20 +41,27 @@ struct ExpectedRow {
   std::optional<absl::Time> expire_time;
 };
 
-// Asks the store for the digests of some keys of one table.
+// Asks the store for the digests of some keys of one table. Called from
+// threads of VerifyTable's own, up to kVerifyLookupsInFlight at once.
 using RowDigestLookup = std::function<absl::StatusOr<v1::GetRowDigestsResponse>(
     const v1::GetRowDigestsRequest&)>;
 
 // Keys per lookup; the service takes at most 5000.
 inline constexpr int kVerifyBatchKeys = 2000;
+// Lookups under way at once: the store reads one batch while the migrator
+// compares the one before (bench/README.md).
+inline constexpr size_t kVerifyLookupsInFlight = 2;
 
 // Verifies `rows` of `table`, kVerifyBatchKeys keys per lookup, as of
 // `now` (for expiry). Fills `result` and appends one problem per missing
-// or differing row to `problems`. A lookup's error is returned as it is;
-// an answer of the wrong length is INTERNAL.
+// or differing row to `problems`, in the order of `rows`. After each
+// batch, `progress` (if set) gets the number of rows compared so far, on
+// the calling thread. A lookup's error is returned as it is; an answer of
+// the wrong length is INTERNAL.
 absl::Status VerifyTable(absl::string_view table,
                          const std::vector<ExpectedRow>& rows, absl::Time now,
                          const RowDigestLookup& lookup,
+                         const std::function<void(int64_t)>& progress,
                          TableVerification* result,
                          std::vector<VerificationProblem>* problems);
 
