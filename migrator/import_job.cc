@@ -50,6 +50,41 @@ size_t StreamsFor(absl::string_view table) {
              : 1;
 }
 
+// Rows per chunk of the preflight's conversion (see Preflight).
+constexpr size_t kPreflightChunkRows = 1000;
+
+// One legacy row converted for the preflight.
+struct PreflightConversion {
+  absl::StatusOr<ConvertedRow> converted;
+  std::vector<std::string> notes;
+  // Of the converted row, and its RowDigest.
+  size_t row_bytes = 0;
+  std::string digest;
+};
+
+// Converts `rows` of `table`, refusing a row too large for the store.
+std::vector<PreflightConversion> ConvertForPreflight(
+    absl::string_view table, const std::vector<LegacyRow>& rows,
+    const ConversionContext& context) {
+  std::vector<PreflightConversion> conversions(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    PreflightConversion& conversion = conversions[i];
+    conversion.converted =
+        ConvertLegacyRow(table, rows[i], &conversion.notes, context);
+    if (!conversion.converted.ok()) continue;
+    conversion.row_bytes = conversion.converted->row.ByteSizeLong();
+    if (conversion.row_bytes > kMaxRowBytes) {
+      conversion.converted = absl::InvalidArgumentError(absl::StrCat(
+          "the row is ", conversion.row_bytes,
+          " bytes once converted, more than any record the store accepts (",
+          kMaxRowBytes, ")"));
+      continue;
+    }
+    conversion.digest = RowDigest(conversion.converted->row);
+  }
+  return conversions;
+}
+
 // The files SQLite may keep beside a database; they travel with it.
 constexpr const char* kSiblingSuffixes[] = {"-wal", "-shm", "-journal"};
 
@@ -335,21 +370,27 @@ class ImportJob {
   // Converts every row of `table` and lets the store validate the accepted
   // ones, without writing.
   absl::Status Preflight(TableState& table) {
-    std::unique_ptr<ImportStream> stream;
-    // Index into table.accepted of each row sent on the current stream.
-    std::vector<size_t> sent;
+    // Rows go to the store kMaxPreflightStreamRows to a stream. A full
+    // stream is finished only once the next one is full too, so that the
+    // store validates the one while the rows of the other are read.
+    struct ValidationStream {
+      std::unique_ptr<ImportStream> stream;
+      // Index into table.accepted of each row sent on the stream.
+      std::vector<size_t> sent;
+    };
+    ValidationStream current;
+    ValidationStream previous;
     v1::ImportRowsRequest request;
     request.set_validate_only(true);
 
-    const auto finish_stream = [&]() -> absl::Status {
-      OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
-      if (stream == nullptr) return absl::OkStatus();
+    const auto finish = [&](ValidationStream& done) -> absl::Status {
+      if (done.stream == nullptr) return absl::OkStatus();
       OPSBRAIN_ASSIGN_OR_RETURN(const v1::ImportRowsResponse response,
-                                Finish(*stream));
-      stream.reset();
+                                Finish(*done.stream));
+      done.stream.reset();
       const v1::TableImportCounts* counts = CountsOf(response, table.name);
       if (counts == nullptr ||
-          counts->received() != static_cast<int64_t>(sent.size()) ||
+          counts->received() != static_cast<int64_t>(done.sent.size()) ||
           counts->rejected() != response.rejected_size()) {
         return StoreFailure(absl::InternalError(
             absl::StrCat("ImportRows: the validation counts of ", table.name,
@@ -357,75 +398,113 @@ class ImportJob {
       }
       for (const v1::RejectedRow& rejected : response.rejected()) {
         if (rejected.stream_index() < 0 ||
-            rejected.stream_index() >= static_cast<int64_t>(sent.size())) {
+            rejected.stream_index() >= static_cast<int64_t>(done.sent.size())) {
           return StoreFailure(absl::InternalError(
               "ImportRows: a rejected row's stream_index is out of range"));
         }
-        AcceptedRow& row = table.accepted[sent[rejected.stream_index()]];
+        AcceptedRow& row = table.accepted[done.sent[rejected.stream_index()]];
         table.rejected[row.ordinal] = true;
         ++table.report->rejected;
         report_.rejected.push_back({table.name, row.expected.display_key,
                                     row.legacy_id, rejected.reason(), true});
       }
-      sent.clear();
+      done.sent.clear();
+      return absl::OkStatus();
+    };
+    const auto end_current = [&]() -> absl::Status {
+      OPSBRAIN_RETURN_IF_ERROR(Send(&current.stream, &request));
+      OPSBRAIN_RETURN_IF_ERROR(finish(previous));
+      previous = std::move(current);
+      current = ValidationStream();
+      return absl::OkStatus();
+    };
+
+    // One row's place in the report and on the stream, in file order.
+    int64_t ordinal = 0;
+    const auto accept = [&](const LegacyRow& row,
+                            PreflightConversion& conversion) -> absl::Status {
+      const int64_t position = ordinal++;
+      UpdateProgress(ordinal);
+      ++table.report->read;
+      table.rejected.push_back(false);
+      absl::StatusOr<ConvertedRow>& converted = conversion.converted;
+      if (!converted.ok()) {
+        table.rejected[position] = true;
+        ++table.report->rejected;
+        report_.rejected.push_back(
+            {table.name, LegacyKeyOf(table.name, row), LegacyIdOf(row),
+             std::string(converted.status().message()), false});
+        return absl::OkStatus();
+      }
+      for (const std::string& note : conversion.notes) {
+        ++table.report->notes[note];
+      }
+
+      AcceptedRow accepted;
+      accepted.expected.key = converted->key;
+      accepted.expected.display_key = LegacyKeyOf(table.name, row);
+      accepted.expected.digest = std::move(conversion.digest);
+      accepted.expected.expire_time = converted->expire_time;
+      accepted.ordinal = position;
+      accepted.legacy_id = LegacyIdOf(row);
+      accepted.warnings = std::move(converted->warnings);
+      table.accepted.push_back(std::move(accepted));
+      OPSBRAIN_RETURN_IF_ERROR(Add(&current.stream, &request,
+                                   std::move(converted->row),
+                                   conversion.row_bytes));
+      current.sent.push_back(table.accepted.size() - 1);
+
+      if (request.rows_size() >= options_.batch_size) {
+        OPSBRAIN_RETURN_IF_ERROR(Send(&current.stream, &request));
+      }
+      if (current.sent.size() >= static_cast<size_t>(kMaxPreflightStreamRows)) {
+        OPSBRAIN_RETURN_IF_ERROR(end_current());
+      }
+      return absl::OkStatus();
+    };
+
+    // Rows go through in chunks: while one chunk is converted on a thread
+    // of its own, this one reads the next and sends the one before.
+    std::vector<LegacyRow> reading;
+    std::vector<LegacyRow> converting_rows;
+    // Declared after the rows it reads: an early return waits for it.
+    std::future<std::vector<PreflightConversion>> converting;
+    const auto advance = [&]() -> absl::Status {
+      std::vector<LegacyRow> converted_rows;
+      std::vector<PreflightConversion> conversions;
+      if (converting.valid()) {
+        conversions = converting.get();
+        converted_rows = std::move(converting_rows);
+      }
+      converting_rows = std::move(reading);
+      reading.clear();
+      if (!converting_rows.empty()) {
+        converting =
+            std::async(std::launch::async, [this, &table, &converting_rows] {
+              return ConvertForPreflight(table.name, converting_rows, context_);
+            });
+      }
+      for (size_t i = 0; i < converted_rows.size(); ++i) {
+        OPSBRAIN_RETURN_IF_ERROR(accept(converted_rows[i], conversions[i]));
+      }
       return absl::OkStatus();
     };
 
     absl::StatusOr<int64_t> total = file_->CountRows(table.name);
     if (!total.ok()) return FileFailure(total.status());
     StartProgress("preflight", table, *total);
-    int64_t ordinal = 0;
-    absl::Status status = file_->ForEachRow(
-        table.name, [&](const LegacyRow& row) -> absl::Status {
-          const int64_t position = ordinal++;
-          UpdateProgress(ordinal);
-          ++table.report->read;
-          table.rejected.push_back(false);
-          std::vector<std::string> notes;
-          absl::StatusOr<ConvertedRow> converted =
-              ConvertLegacyRow(table.name, row, &notes, context_);
-          const size_t row_bytes =
-              converted.ok() ? converted->row.ByteSizeLong() : 0;
-          if (converted.ok() && row_bytes > kMaxRowBytes) {
-            converted = absl::InvalidArgumentError(absl::StrCat(
-                "the row is ", row_bytes,
-                " bytes once converted, more than any record the store "
-                "accepts (",
-                kMaxRowBytes, ")"));
-          }
-          if (!converted.ok()) {
-            table.rejected[position] = true;
-            ++table.report->rejected;
-            report_.rejected.push_back(
-                {table.name, LegacyKeyOf(table.name, row), LegacyIdOf(row),
-                 std::string(converted.status().message()), false});
-            return absl::OkStatus();
-          }
-          for (const std::string& note : notes) ++table.report->notes[note];
-
-          AcceptedRow accepted;
-          accepted.expected.key = converted->key;
-          accepted.expected.display_key = LegacyKeyOf(table.name, row);
-          accepted.expected.digest = RowDigest(converted->row);
-          accepted.expected.expire_time = converted->expire_time;
-          accepted.ordinal = position;
-          accepted.legacy_id = LegacyIdOf(row);
-          accepted.warnings = std::move(converted->warnings);
-          table.accepted.push_back(std::move(accepted));
-          OPSBRAIN_RETURN_IF_ERROR(
-              Add(&stream, &request, std::move(converted->row), row_bytes));
-          sent.push_back(table.accepted.size() - 1);
-
-          if (request.rows_size() >= options_.batch_size) {
-            OPSBRAIN_RETURN_IF_ERROR(Send(&stream, &request));
-          }
-          if (sent.size() >= static_cast<size_t>(kMaxPreflightStreamRows)) {
-            OPSBRAIN_RETURN_IF_ERROR(finish_stream());
-          }
-          return absl::OkStatus();
+    absl::Status status =
+        file_->ForEachRow(table.name, [&](LegacyRow& row) -> absl::Status {
+          reading.push_back(std::move(row));
+          if (reading.size() < kPreflightChunkRows) return absl::OkStatus();
+          return advance();
         });
+    // The last chunk read, then the last converted.
+    if (status.ok()) status = advance();
+    if (status.ok()) status = advance();
     if (!status.ok()) return ReadFailure(std::move(status));
-    OPSBRAIN_RETURN_IF_ERROR(finish_stream());
+    OPSBRAIN_RETURN_IF_ERROR(end_current());
+    OPSBRAIN_RETURN_IF_ERROR(finish(previous));
     FinishProgress();
 
     // Rows the store refused are not imported, and so not verified; their

@@ -10,7 +10,9 @@
 //      the store's own rules judge it too. Nothing is written. A rejected
 //      row is listed with its table, legacy key and reason. Any rejection
 //      without --skip-bad-rows ends the job here (exit 3): the store is
-//      untouched and the file stays.
+//      untouched and the file stays. Rows are read, converted and
+//      validated in chunks, each step on its own thread, so the file, the
+//      conversion and the store's checks overlap.
 //   4. Import: the accepted rows are read, converted and streamed again,
 //      in batches (of batch_size rows and at most kMaxRequestBytes), one
 //      ImportRows stream per table (two, taking batches in turn, for the

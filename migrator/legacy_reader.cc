@@ -358,7 +358,7 @@ absl::StatusOr<int64_t> LegacyFile::CountRows(absl::string_view table) {
 
 absl::Status LegacyFile::ForEachRow(
     absl::string_view table,
-    absl::FunctionRef<absl::Status(const LegacyRow&)> visit) {
+    absl::FunctionRef<absl::Status(LegacyRow&)> visit) {
   const auto spec =
       std::find_if(LegacyTables().begin(), LegacyTables().end(),
                    [&](const LegacyTableSpec& s) { return table == s.name; });

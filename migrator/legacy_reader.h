@@ -120,12 +120,11 @@ class LegacyFile {
 
   // Calls `visit` with each row of `table` (one of tables()), in rowid
   // order, with the columns of its LegacyTableSpec (NULL for a missing
-  // one). Stops at, and returns,
-  // the first error of `visit` or of SQLite (corruption found late is
-  // DATA_LOSS).
-  absl::Status ForEachRow(
-      absl::string_view table,
-      absl::FunctionRef<absl::Status(const LegacyRow&)> visit);
+  // one); each row is a fresh one that `visit` may move from. Stops at, and
+  // returns, the first error of `visit` or of SQLite (corruption found late
+  // is DATA_LOSS).
+  absl::Status ForEachRow(absl::string_view table,
+                          absl::FunctionRef<absl::Status(LegacyRow&)> visit);
 
  private:
   LegacyFile(std::string path, sqlite3* db);

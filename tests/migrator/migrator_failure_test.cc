@@ -282,6 +282,30 @@ TEST_P(MigratorFailureTest, RowsTheStoreRefusesAreFoundBeforeAnyWrite) {
   EXPECT_TRUE(FileExists(legacy_path_));
 }
 
+TEST_P(MigratorFailureTest, BadRowsDeepInALargeTableAreReportedByTheirKeys) {
+  ASSERT_EQ(Migrator({"up"}).exit_code, kExitOk);
+  // 2 500 goals, more than one preflight chunk and one validation stream
+  // hold: g1500 does not convert, g2222 converts but the store refuses it.
+  MakeLegacyFile(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+      "WHERE i < 2500) INSERT INTO business_goals (id, title, description, "
+      "area) SELECT 'g' || i, CASE WHEN i = 2222 THEN printf('%.2000c', 't') "
+      "ELSE 'Goal ' || i END, 'd', CASE WHEN i = 1500 THEN 'marketing' "
+      "ELSE 'sales' END FROM n;");
+
+  MigratorRun run =
+      Migrator({"import", "--from", legacy_path_, "--skip-bad-rows"});
+  ASSERT_EQ(run.exit_code, kExitOk) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("Rejected rows (2)"));
+  EXPECT_THAT(run.output, HasSubstr("business_goals 'g1500': area: "
+                                    "'marketing' is not one of sales"));
+  EXPECT_THAT(run.output, HasSubstr("business_goals 'g2222': "
+                                    "business_goal.title: must be at most "
+                                    "1024 bytes"));
+  EXPECT_THAT(run.output, HasSubstr("Verification passed"));
+  EXPECT_EQ(StoredRows().at("business_goals"), 2498);
+}
+
 TEST_P(MigratorFailureTest, StoredRowThatDiffersFailsVerificationByKey) {
   ASSERT_EQ(Migrator({"up"}).exit_code, kExitOk);
   MakeLegacyFile("");
