@@ -37,6 +37,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/release_mutex_mode.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/completion_queue.h"
@@ -300,6 +301,7 @@ int Run(const LoadOptions& options) {
 }  // namespace opsbrain::bench
 
 int main(int argc, char** argv) {
+  opsbrain::UseReleaseMutexMode();
   absl::SetProgramUsageMessage(
       "Closed-loop gRPC load on the storage service; prints one JSON line.");
   absl::ParseCommandLine(argc, argv);

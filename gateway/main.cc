@@ -48,6 +48,7 @@
 #include "common/env_flags.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/release_mutex_mode.h"
 #include "common/status_macros.h"
 #include "gateway/auth.h"
 #include "gateway/cors.h"
@@ -549,6 +550,7 @@ int Run() {
 }  // namespace opsbrain::gateway
 
 int main(int argc, char** argv) {
+  opsbrain::UseReleaseMutexMode();
   absl::SetProgramUsageMessage(
       "The OpsBrain Store gateway: HTTP/JSON in front of the storage "
       "service's gRPC Repository API.");

@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/env_flags.h"
+#include "common/release_mutex_mode.h"
 #include "migrator/exit_codes.h"
 #include "migrator/import_job.h"
 #include "migrator/own_storage.h"
@@ -346,6 +347,7 @@ bool NamesStorageFlag(const std::vector<std::string>& args) {
 }
 
 int Main(int argc, char** argv) {
+  UseReleaseMutexMode();
   absl::SetProgramUsageMessage(kUsage);
   std::vector<std::string> args = NormaliseArgs(argc, argv);
   if (WantsHelp(args)) {

@@ -25,6 +25,7 @@
 #include "common/duration_flag.h"
 #include "common/env_flags.h"
 #include "common/logging.h"
+#include "common/release_mutex_mode.h"
 #include "storage_service/storage_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -91,6 +92,7 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "127.0.0.1:9090); empty serves none. Env: STORAGE_METRICS_LISTEN.");
 
 int main(int argc, char** argv) {
+  opsbrain::UseReleaseMutexMode();
   absl::SetProgramUsageMessage(
       "Serves OpsBrain's records over gRPC (opsbrain.v1.Repository).");
   for (absl::Status status :
